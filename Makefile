@@ -1,0 +1,52 @@
+# Festa: `make run` serves the demo, `make test` runs the whole suite.
+VENV      := .venv
+PY        := $(VENV)/bin/python
+FLASK     := $(VENV)/bin/flask --app festa
+PORT      ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run serve test lint assets translations chromium clean bench
+
+$(VENV)/.installed-app: setup.cfg pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-app
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Front-end libraries come from the npm registry and are served from static/vendor/.
+static/vendor/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/jsqr/dist/jsQR.js static/vendor/jsQR.js
+	touch $@
+
+assets: static/vendor/.installed
+
+translations: $(VENV)/.installed-app
+	$(PY) -c "from festa.i18n import compile_catalogs; compile_catalogs()"
+
+run: $(VENV)/.installed-app assets translations
+	$(FLASK) db upgrade
+	$(FLASK) festa demo --if-empty
+	@echo ""
+	@echo "  Festa is running at http://127.0.0.1:$(PORT)"
+	@$(FLASK) festa demo-logins
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload --with-threads
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check festa tests bench wsgi.py
+
+test: $(VENV)/.installed-test assets translations chromium lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/festa.db

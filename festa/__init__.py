@@ -1,0 +1,42 @@
+"""Festa: event management for the AI Seoul Festa and Seoul's AI conferences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from festa.config import PROJECT_ROOT, load_settings
+from festa.extensions import babel, csrf, db, limiter, login, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: settings, extensions, blueprints, CLI."""
+    load_dotenv(PROJECT_ROOT / ".env")
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_settings(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+
+    from festa import i18n, models  # noqa: F401  (models: the whole schema for Alembic)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login.init_app(app)
+    i18n.init_app(app, babel)
+
+    from festa import blueprints
+
+    blueprints.register(app)
+    return app

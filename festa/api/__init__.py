@@ -1,0 +1,62 @@
+"""The JSON API under /api/v1, described by an OpenAPI 3 document generated from the views.
+
+flask-smorest builds `/api/v1/openapi.json` from the marshmallow schemas the views
+declare, so the description cannot drift from the code that serves it.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Flask
+from flask_smorest import Api as SmorestApi
+from werkzeug.exceptions import HTTPException
+
+from festa.extensions import csrf
+
+
+class ErrorDetail(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "stable snake_case code"})
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=False
+    )
+
+
+class ErrorSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorDetail, required=True)
+
+
+class Api(SmorestApi):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        # festa.errors handles every HTTPException, pages and API alike, in one format.
+        pass
+
+    def handle_http_exception(self, error: HTTPException):  # pragma: no cover - unused
+        from festa.errors import handle_http_error
+
+        return handle_http_error(error)
+
+
+def register_api(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "Festa API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = Api(
+        app,
+        spec_kwargs={
+            "info": {"description": "Festa: programme, registration, tickets and check-in."},
+            "components": {
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+            },
+        },
+    )
+    from festa.api import events
+
+    for module in (events,):
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+    app.extensions["festa_api"] = api

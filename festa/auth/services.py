@@ -1,0 +1,114 @@
+"""Staff accounts: creation, password checks, access decorators, bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from festa.auth.models import ApiToken, Role, User
+from festa.dbtypes import utcnow
+from festa.extensions import db, login
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A staff account could not be created or changed; `code` is stable for callers."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@login.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            "weak_password", f"Password must be at least {MIN_PASSWORD_LENGTH} characters."
+        )
+
+
+def create_user(email: str, password: str, role: str, name: str = "") -> User:
+    """Create a staff account; the caller commits."""
+    email = normalize_email(email)
+    if role not in set(Role):
+        raise AccountError("bad_role", f"Unknown role {role!r}.")
+    check_password_rules(password)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise AccountError("email_taken", f"A staff account for {email} exists already.")
+    user = User(email=email, role=role, name=name)
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def hash_token(token: str) -> str:
+    """Bearer tokens are stored only as SHA-256: a leaked table reveals no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def create_api_token(user: User, name: str = "") -> str:
+    """Issue a personal API token; returns the plain token (shown once). Caller commits."""
+    token = new_token()
+    db.session.add(ApiToken(user=user, name=name, token_hash=hash_token(token)))
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    row = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def staff_required(permission: Callable[[User], bool]) -> Callable:
+    """Decorator: log in first (401 → login page), then `permission(user)` or 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login.unauthorized()
+            if not permission(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+organizer_required = staff_required(User.can_manage_programme)
+admin_required = staff_required(User.can_manage_staff)
+door_required = staff_required(User.can_scan)

@@ -1,0 +1,21 @@
+"""One blueprint per area of the product, registered in one place."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from festa import cli, errors
+    from festa.api import register_api
+    from festa.auth.views import bp as auth_bp
+    from festa.checkin.views import bp as door_bp
+    from festa.core.views import bp as core_bp
+    from festa.manage.views import bp as manage_bp
+    from festa.program.views import bp as program_bp
+    from festa.registration.views import bp as registration_bp
+    from festa.tickets.views import bp as tickets_bp
+
+    for bp in (core_bp, auth_bp, program_bp, registration_bp, tickets_bp, manage_bp, door_bp):
+        app.register_blueprint(bp)
+    register_api(app)
+    errors.init_app(app)
+    cli.init_app(app)

@@ -1,0 +1,61 @@
+"""`flask --app festa festa …`: maintenance commands for operators."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from festa.extensions import db
+
+festa_cli = AppGroup("festa", help="Festa maintenance commands.")
+user_cli = AppGroup("user", help="Staff accounts.")
+festa_cli.add_command(user_cli)
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "organizer", "door"]), required=True)
+@click.option("--name", default="")
+@click.password_option("--password", prompt=True, confirmation_prompt=True)
+def user_create(email: str, role: str, name: str, password: str) -> None:
+    """Create a staff account."""
+    from festa.auth.services import AccountError, create_user
+
+    try:
+        create_user(email, password, role, name=name)
+        db.session.commit()
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {role} {email.strip().lower()}")
+
+
+@festa_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no events yet.")
+def demo(if_empty: bool) -> None:
+    """Load the demo programme (idempotent: what is already there is left alone)."""
+    import sqlalchemy as sa
+
+    from festa.program.demo import load_demo
+    from festa.program.models import Event
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count(Event.id))):
+        click.echo("Database has events; demo not loaded.")
+        return
+    created = load_demo()
+    db.session.commit()
+    click.echo("Demo programme loaded." if created else "Demo programme already present.")
+
+
+@festa_cli.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo staff logins (only those that still exist with the demo password)."""
+    from festa.program.demo import DEMO_LOGINS
+
+    click.echo("  Demo staff logins (http://127.0.0.1:5000/login):")
+    for role, email, password in DEMO_LOGINS:
+        click.echo(f"    {role:<10} {email:<28} {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(festa_cli)

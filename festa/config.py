@@ -1,0 +1,80 @@
+"""Settings from the environment (and `.env`), with secrets generated once into `instance/`."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret(instance_path: Path, name: str, make: callable) -> str:
+    """Read a secret kept in `instance/`, creating it (mode 600) the first time."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # O_EXCL: two processes starting at once must end up with the same secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(instance_path: Path) -> dict:
+    """Build the configuration mapping from the environment (see shared/CONTRACT.md)."""
+    env = os.environ
+    default_db = f"sqlite:///{instance_path / 'festa.db'}"
+    database_url = env.get("DATABASE_URL") or default_db
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    settings = {
+        "SECRET_KEY": env.get("SECRET_KEY")
+        or _instance_secret(instance_path, "secret_key", lambda: secrets.token_urlsafe(48)),
+        "FESTA_SIGNING_KEY": env.get("FESTA_SIGNING_KEY")
+        or _instance_secret(
+            instance_path,
+            "signing_key",
+            lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode(),
+        ),
+        # Public keys (base64url) of retired signing keys whose tickets must still scan.
+        "FESTA_RETIRED_PUBLIC_KEYS": [
+            k for k in env.get("FESTA_RETIRED_PUBLIC_KEYS", "").split(",") if k.strip()
+        ],
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_FROM": env.get("MAIL_FROM") or "AI Seoul Festa <festa@localhost>",
+        "FESTA_BASE_URL": (env.get("FESTA_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Background delivery of the outbox inside the web process; tests turn it off.
+        "OUTBOX_WORKER": _bool(env.get("OUTBOX_WORKER"), True),
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "ko",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
+        "LANGUAGES": ("ko", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    return settings

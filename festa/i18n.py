@@ -1,0 +1,137 @@
+"""Korean and English: locale choice, bilingual fields, dates in the event's time zone, names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("ko", "en")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def select_locale() -> str:
+    """`?lang=` (remembered in the session), then Accept-Language, then Korean."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(LANGUAGES) or "ko"
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "ko"
+
+
+def localized(obj: object, field: str, lang: str | None = None) -> str:
+    """The `field_ko` or `field_en` attribute in the current language, else the other one."""
+    lang = lang or current_language()
+    other = "en" if lang == "ko" else "ko"
+    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "") or ""
+
+
+def person_name(family: str, given: str, given_name_first: bool = False) -> str:
+    """A name as its owner writes it: Korean family name first (오세훈, Oh Se-hoon),
+    Western names given name first (Jerry Kaplan, 제리 캐플런)."""
+    if not given:
+        return family
+    if given_name_first:
+        return f"{given} {family}"
+    if _is_hangul(family) and _is_hangul(given):
+        return f"{family}{given}"
+    return f"{family} {given}"
+
+
+def speaker_name(speaker: object, lang: str | None = None) -> str:
+    lang = lang or current_language()
+    family = localized(speaker, "family_name", lang)
+    given = localized(speaker, "given_name", lang)
+    return person_name(family, given, speaker.given_name_first)
+
+
+def _is_hangul(text: str) -> bool:
+    return bool(text) and all("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    return ZoneInfo(tz or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_time(value: datetime, tz: str | None = None) -> datetime:
+    """An aware datetime moved into the event's time zone (Asia/Seoul by default)."""
+    return value.astimezone(_zone(tz))
+
+
+def format_dt(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
+    """Date and time in the current language, in the event's zone: '2025. 2. 11. 오전 10:00'."""
+    if value is None:
+        return ""
+    return babel_format_datetime(value, fmt, tzinfo=_zone(tz), locale=current_language())
+
+
+def format_time(value: datetime | None, fmt: str = "short", tz: str | None = None) -> str:
+    if value is None:
+        return ""
+    return babel_format_time(value, fmt, tzinfo=_zone(tz), locale=current_language())
+
+
+def format_day(value: date | datetime | None, fmt: str = "full", tz: str | None = None) -> str:
+    """A day such as '2025년 2월 11일 화요일' or 'Tuesday, February 11, 2025'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value, tz).date()
+    return babel_format_date(value, fmt, locale=current_language())
+
+
+def translation_directories() -> str:
+    """Each area keeps its own catalog (`festa/<area>/translations`); Flask-Babel merges them."""
+    dirs = [str(p) for p in sorted(PACKAGE_DIR.glob("*/translations")) if p.is_dir()]
+    dirs.insert(0, str(PACKAGE_DIR / "translations"))
+    return ";".join(dirs)
+
+
+def init_app(app: Flask, babel: Babel) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        loc=localized,
+        speaker_name=speaker_name,
+        format_dt=format_dt,
+        format_time=format_time,
+        format_day=format_day,
+        current_language=current_language,
+        LANGUAGES=LANGUAGES,
+    )
+
+
+def catalog_files() -> list[Path]:
+    """Every Korean catalog of every area (`festa/**/translations/ko/LC_MESSAGES/*.po`)."""
+    return sorted(PACKAGE_DIR.glob("**/translations/*/LC_MESSAGES/messages.po"))
+
+
+def compile_catalogs() -> int:
+    """Compile each .po next to itself as .mo (run by `make` and by the test suite)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = 0
+    for po_path in catalog_files():
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as fh:
+            write_mo(fh, catalog)
+        compiled += 1
+    return compiled

@@ -1,0 +1,29 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from festa.audit.models import AuditEntry
+from festa.auth.models import ApiToken, Role, User
+from festa.checkin.models import Admits, Checkpoint, Device, Presence, Scan, ScanResult
+from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus, Webhook
+from festa.program.models import (
+    Event,
+    Room,
+    ScheduleVersion,
+    Session,
+    SessionKind,
+    SessionLanguage,
+    SessionSpeaker,
+    Speaker,
+    SpeakerRole,
+    Track,
+    Venue,
+)
+from festa.registration.models import Bookmark, Registration, RegistrationStatus, Reservation
+from festa.tickets.models import Ticket, TicketStatus
+
+__all__ = [
+    "Admits", "ApiToken", "AuditEntry", "Bookmark", "Checkpoint", "Device", "Event",
+    "OutboxKind", "OutboxMessage", "OutboxStatus", "Presence", "Registration",
+    "RegistrationStatus", "Reservation", "Role", "Room", "Scan", "ScanResult",
+    "ScheduleVersion", "Session", "SessionKind", "SessionLanguage", "SessionSpeaker",
+    "Speaker", "SpeakerRole", "Ticket", "TicketStatus", "Track", "Venue", "User", "Webhook",
+]

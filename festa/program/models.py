@@ -1,0 +1,241 @@
+"""The programme: venues and rooms, events, tracks, sessions and speakers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from festa.dbtypes import UTCDateTime, utcnow
+from festa.extensions import db
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class SessionKind(enum.StrEnum):
+    KEYNOTE = "keynote"
+    DIALOGUE = "dialogue"
+    PANEL = "panel"
+    TALK = "talk"
+    WORKSHOP = "workshop"
+
+
+class SessionLanguage(enum.StrEnum):
+    KO = "ko"
+    EN = "en"
+    BOTH = "ko+en"
+
+
+class SpeakerRole(enum.StrEnum):
+    SPEAKER = "speaker"
+    MODERATOR = "moderator"
+
+
+class Venue(db.Model):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_ko: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    address_ko: Mapped[str] = mapped_column(sa.String(300), default="")
+    address_en: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="venue", order_by="Room.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(back_populates="venue")
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(sa.ForeignKey("venues.id", ondelete="CASCADE"))
+    name_ko: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    capacity: Mapped[int | None]
+    position: Mapped[int] = mapped_column(default=0)
+    # The room's opening hours in the event's time zone; a session may not run outside them.
+    opens_at: Mapped[time | None] = mapped_column(sa.Time)
+    closes_at: Mapped[time | None] = mapped_column(sa.Time)
+
+    venue: Mapped[Venue] = relationship(back_populates="rooms")
+
+    __table_args__ = (
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="room_capacity_nonneg"),
+    )
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_ko: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    description_ko: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Seoul")
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venues.id"))
+    published: Mapped[bool] = mapped_column(default=False)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None]
+    # Confirmed registrations, kept by an atomic conditional UPDATE so a rush never oversells.
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    schedule_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    venue: Mapped[Venue | None] = relationship(back_populates="events")
+    tracks: Mapped[list[Track]] = relationship(
+        back_populates="event", order_by="Track.position", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="event", order_by="Session.starts_at", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="event_dates_ordered"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="event_capacity_nonneg"),
+        sa.CheckConstraint(
+            "capacity IS NULL OR seats_taken <= capacity", name="event_not_oversold"
+        ),
+    )
+
+
+class Track(db.Model):
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    name_ko: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    description_ko: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    color: Mapped[str] = mapped_column(sa.String(7), default="#3355aa")
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="tracks")
+
+
+class Session(db.Model):
+    """One item of the programme: a keynote, dialogue, panel, talk or workshop."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tracks.id", ondelete="SET NULL"))
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(sa.String(20), default=SessionKind.TALK)
+    language: Mapped[str] = mapped_column(sa.String(8), default=SessionLanguage.KO)
+    title_ko: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str] = mapped_column(sa.String(300))
+    abstract_ko: Mapped[str] = mapped_column(sa.Text, default="")
+    abstract_en: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None]
+    reservation_required: Mapped[bool] = mapped_column(default=False)
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    # Bumped on every change so calendar clients replace their copy (iCalendar SEQUENCE).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    track: Mapped[Track | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+    speaker_roles: Mapped[list[SessionSpeaker]] = relationship(
+        back_populates="session",
+        order_by="SessionSpeaker.position",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="session_ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="session_capacity_nonneg"),
+        sa.CheckConstraint(
+            "capacity IS NULL OR seats_taken <= capacity", name="session_not_oversold"
+        ),
+    )
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
+
+class Speaker(db.Model):
+    """A person on stage. Speakers are shared between events (the mayor speaks at many)."""
+
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name_ko: Mapped[str] = mapped_column(sa.String(100))
+    given_name_ko: Mapped[str] = mapped_column(sa.String(100), default="")
+    family_name_en: Mapped[str] = mapped_column(sa.String(100))
+    given_name_en: Mapped[str] = mapped_column(sa.String(100), default="")
+    # Western names are written given name first, also in Korean ("제리 캐플런").
+    given_name_first: Mapped[bool] = mapped_column(default=False)
+    affiliation_ko: Mapped[str] = mapped_column(sa.String(200), default="")
+    affiliation_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    title_ko: Mapped[str] = mapped_column(sa.String(200), default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    bio_ko: Mapped[str] = mapped_column(sa.Text, default="")
+    bio_en: Mapped[str] = mapped_column(sa.Text, default="")
+    photo_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Private: for organizers only, never shown or exported.
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session_roles: Mapped[list[SessionSpeaker]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan"
+    )
+
+
+class SessionSpeaker(db.Model):
+    """A speaker's role in a session, ordered as the programme lists them."""
+
+    __tablename__ = "session_speakers"
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    speaker_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20), default=SpeakerRole.SPEAKER)
+    position: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[Session] = relationship(back_populates="speaker_roles")
+    speaker: Mapped[Speaker] = relationship(back_populates="session_roles")
+
+
+class ScheduleVersion(db.Model):
+    """A published state of an event's schedule, with what changed since the one before."""
+
+    __tablename__ = "schedule_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # [{"session_id", "change": "new"|"moved"|"new_room"|"cancelled"|"changed", "detail"}]
+    changelog: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Compact copy of the sessions' times and rooms, to diff the next version against.
+    snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "number", name="schedule_version_once"),)

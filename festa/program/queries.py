@@ -1,0 +1,136 @@
+"""Reading the programme: the few queries every page and feed is built from.
+
+Each loads what a page needs in a constant number of SQL statements (selectinload),
+however many sessions an event has.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, current_app
+from sqlalchemy.orm import selectinload
+
+from festa.dbtypes import utcnow
+from festa.extensions import db
+from festa.i18n import localized, speaker_name
+from festa.program.models import Event, Session, SessionSpeaker, Speaker
+
+
+def published_events() -> list[Event]:
+    """Published events, soonest first; past events after upcoming ones."""
+    events = db.session.scalars(
+        sa.select(Event).where(Event.published.is_(True)).order_by(Event.start_date)
+    ).all()
+    today = utcnow().date()
+    upcoming = [e for e in events if e.end_date >= today]
+    past = sorted((e for e in events if e.end_date < today), key=lambda e: e.start_date,
+                  reverse=True)
+    return upcoming + past
+
+
+def published_event_or_404(slug: str) -> Event:
+    event = db.session.scalar(
+        sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
+    )
+    if event is None:
+        abort(404)
+    return event
+
+
+def event_bounds(event: Event) -> tuple[datetime, datetime]:
+    """The event's first and last instant, in its own time zone."""
+    zone = ZoneInfo(event.timezone)
+    start = datetime.combine(event.start_date, time.min, zone)
+    end = datetime.combine(event.end_date, time.max.replace(microsecond=0), zone)
+    return start, end
+
+
+def registration_open(event: Event, now: datetime | None = None) -> bool:
+    """Open while published, inside the registration window and before the event ends."""
+    now = now or utcnow()
+    if not event.published:
+        return False
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return False
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return False
+    return now <= event_bounds(event)[1]
+
+
+def schedule_sessions(event: Event, include_cancelled: bool = True) -> list[Session]:
+    """The event's sessions in time order with room, track and speakers loaded."""
+    query = (
+        sa.select(Session)
+        .where(Session.event_id == event.id)
+        .options(
+            selectinload(Session.room),
+            selectinload(Session.track),
+            selectinload(Session.speaker_roles).selectinload(SessionSpeaker.speaker),
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    if not include_cancelled:
+        query = query.where(Session.cancelled.is_(False))
+    return list(db.session.scalars(query))
+
+
+def event_speakers(event: Event) -> list[Speaker]:
+    """Everyone on stage at the event, sorted by family name."""
+    speakers = db.session.scalars(
+        sa.select(Speaker)
+        .join(SessionSpeaker)
+        .join(Session)
+        .where(Session.event_id == event.id)
+        .distinct()
+        .options(selectinload(Speaker.session_roles).selectinload(SessionSpeaker.session))
+    ).all()
+    return sorted(speakers, key=lambda s: (localized(s, "family_name"), localized(s, "given_name")))
+
+
+def absolute_url(path: str) -> str:
+    return current_app.config["FESTA_BASE_URL"] + path
+
+
+def event_summary(event: Event) -> dict:
+    start, end = event_bounds(event)
+    return {
+        "slug": event.slug,
+        "name": localized(event, "name"),
+        "name_ko": event.name_ko,
+        "name_en": event.name_en,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "timezone": event.timezone,
+        "registration_open": registration_open(event),
+        "url": absolute_url(f"/events/{event.slug}/"),
+    }
+
+
+def session_summary(session: Session) -> dict:
+    zone = ZoneInfo(session.event.timezone)
+    room = session.room
+    track = session.track
+    return {
+        "id": session.id,
+        "title": localized(session, "title"),
+        "title_ko": session.title_ko,
+        "title_en": session.title_en,
+        "kind": session.kind,
+        "language": session.language,
+        "start": session.starts_at.astimezone(zone).isoformat(),
+        "end": session.ends_at.astimezone(zone).isoformat(),
+        "room": {"id": room.id, "name": localized(room, "name")} if room else None,
+        "track": {"id": track.id, "name": localized(track, "name")} if track else None,
+        "speakers": [
+            {"id": r.speaker.id, "name": speaker_name(r.speaker), "role": r.role}
+            for r in session.speaker_roles
+        ],
+        "capacity": session.capacity,
+        "seats_left": session.seats_left,
+        "reservation_required": session.reservation_required,
+        "cancelled": session.cancelled,
+        "url": absolute_url(f"/events/{session.event.slug}/sessions/{session.id}"),
+    }

@@ -1,0 +1,5 @@
+"""Attendee registration pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("registration", __name__)

@@ -1,0 +1,44 @@
+"""Korean throughout: every translatable string in the code and templates has a translation."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from festa.i18n import catalog_files
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = [("festa/**.py", "python"), ("templates/**.html", "jinja2")]
+
+
+def _source_messages() -> dict[str, str]:
+    found = {}
+    for message in extract_from_dir(str(ROOT), METHODS, options_map={
+        "templates/**.html": {"extensions": "jinja2.ext.i18n"}
+    }):
+        filename, lineno, msgid = message[0], message[1], message[2]
+        if isinstance(msgid, tuple):
+            msgid = msgid[0]
+        found.setdefault(msgid, f"{filename}:{lineno}")
+    return found
+
+
+def _korean() -> dict[str, str]:
+    merged = {}
+    for path in catalog_files():
+        if path.parent.parent.name != "ko":
+            continue
+        with path.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id:
+                    key = message.id[0] if isinstance(message.id, tuple) else message.id
+                    text = message.string[0] if isinstance(message.string, tuple) else message.string
+                    if text:
+                        merged[key] = text
+    return merged
+
+
+def test_every_message_has_a_korean_translation():
+    korean = _korean()
+    missing = {m: where for m, where in _source_messages().items() if m not in korean}
+    assert not missing, "untranslated:\n" + "\n".join(f"{w}: {m!r}" for m, w in missing.items())

@@ -1,0 +1,113 @@
+"""Small factories that build valid objects with sensible defaults; the caller commits."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from festa.auth.models import User
+from festa.extensions import db
+from festa.program.models import Event, Room, Session, SessionSpeaker, Speaker, Track, Venue
+
+SEOUL = ZoneInfo("Asia/Seoul")
+_seq = itertools.count(1)
+
+
+def seoul(day: date, hour: int, minute: int = 0) -> datetime:
+    """An aware datetime at a Seoul wall-clock time."""
+    return datetime.combine(day, time(hour, minute), SEOUL)
+
+
+def make_user(email: str | None = None, role: str = "organizer",
+              password: str = "correct-horse-battery", **fields) -> User:
+    user = User(email=email or f"user{next(_seq)}@festa.test", role=role, **fields)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_venue(**fields) -> Venue:
+    n = next(_seq)
+    values = {"name_ko": f"장소 {n}", "name_en": f"Venue {n}"}
+    values.update(fields)
+    venue = Venue(**values)
+    db.session.add(venue)
+    db.session.flush()
+    return venue
+
+
+def make_room(venue: Venue | None = None, **fields) -> Room:
+    n = next(_seq)
+    values = {"name_ko": f"회의실 {n}", "name_en": f"Room {n}", "capacity": 100, "position": n}
+    values.update(fields)
+    room = Room(venue=venue or make_venue(), **values)
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def make_event(**fields) -> Event:
+    """A published event starting in 30 days, for two days, registration open now."""
+    n = next(_seq)
+    start = fields.pop("start_date", None) or (datetime.now(UTC) + timedelta(days=30)).date()
+    values = {
+        "slug": f"event-{n}",
+        "name_ko": f"행사 {n}",
+        "name_en": f"Event {n}",
+        "start_date": start,
+        "end_date": start + timedelta(days=1),
+        "published": True,
+        "registration_opens_at": datetime.now(UTC) - timedelta(days=1),
+        "registration_closes_at": seoul(start, 9),
+    }
+    values.update(fields)
+    if "venue" not in values and "venue_id" not in values:
+        values["venue"] = make_venue()
+    event = Event(**values)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def make_track(event: Event, **fields) -> Track:
+    n = next(_seq)
+    values = {"name_ko": f"트랙 {n}", "name_en": f"Track {n}", "position": n}
+    values.update(fields)
+    track = Track(event=event, **values)
+    db.session.add(track)
+    db.session.flush()
+    return track
+
+
+def make_speaker(**fields) -> Speaker:
+    n = next(_seq)
+    values = {"family_name_ko": "김", "given_name_ko": f"연사{n}",
+              "family_name_en": "Kim", "given_name_en": f"Speaker{n}"}
+    values.update(fields)
+    speaker = Speaker(**values)
+    db.session.add(speaker)
+    db.session.flush()
+    return speaker
+
+
+def make_session(event: Event | None = None, room: Room | None = None, *,
+                 start: datetime | None = None, minutes: int = 60,
+                 speakers: list[Speaker] = (), **fields) -> Session:
+    """A talk on the event's first day at 10:00 Seoul time unless told otherwise."""
+    event = event or make_event()
+    if room is None and "room_id" not in fields:
+        room = make_room(venue=event.venue)
+    n = next(_seq)
+    start = start or seoul(event.start_date, 10)
+    values = {"title_ko": f"세션 {n}", "title_en": f"Session {n}", "kind": "talk",
+              "language": "ko"}
+    values.update(fields)
+    session = Session(event=event, room=room, starts_at=start,
+                      ends_at=start + timedelta(minutes=minutes), **values)
+    for position, speaker in enumerate(speakers):
+        session.speaker_roles.append(SessionSpeaker(speaker=speaker, position=position))
+    db.session.add(session)
+    db.session.flush()
+    return session
