@@ -9,6 +9,33 @@ from werkzeug.exceptions import HTTPException
 from festa.extensions import db
 
 
+class FestaError(Exception):
+    """A domain rule said no. `code` is stable (snake_case): the API returns it as
+    `error.code` and pages map it to a translated message. `fields` names the inputs at fault."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, *, status: int | None = None,
+                 fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        if status is not None:
+            self.status = status
+
+
+def handle_festa_error(error: FestaError):
+    """API callers get the contract's JSON; pages get the same message on the error page."""
+    db.session.rollback()
+    if wants_json():
+        return error_body(error.code, error.message, error.fields or None), error.status
+    title, _text = page_message(error.status)
+    return render_template(
+        "errors/error.html", status=error.status, title=title, text=error.message
+    ), error.status
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
         request.accept_mimetypes.best == "application/json"
@@ -108,5 +135,6 @@ def _retry_headers(error: HTTPException) -> dict:
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(FestaError, handle_festa_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

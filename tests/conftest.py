@@ -22,8 +22,8 @@ os.environ.setdefault("FESTA_SIGNING_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBka
 os.environ.setdefault("OUTBOX_WORKER", "false")
 
 from festa import create_app  # noqa: E402
-from festa.i18n import compile_catalogs  # noqa: E402
 from festa.extensions import db  # noqa: E402
+from festa.i18n import compile_catalogs  # noqa: E402
 from festa.models import User  # noqa: E402
 from tests.factories import make_user  # noqa: E402
 

@@ -28,7 +28,9 @@ def test_migrations_run_from_empty_to_head_and_back(app, database_url):
     assert "events" in sa.inspect(db.engine).get_table_names()
 
 
-@pytest.mark.parametrize("lang,title", [("ko", "페이지를 찾을 수 없습니다"), ("en", "Page not found")])
+@pytest.mark.parametrize(
+    "lang,title", [("ko", "페이지를 찾을 수 없습니다"), ("en", "Page not found")]
+)
 def test_404_page_in_both_languages(client, lang, title):
     response = client.get(f"/no-such-page?lang={lang}")
     assert response.status_code == 404

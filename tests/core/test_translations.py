@@ -32,7 +32,9 @@ def _korean() -> dict[str, str]:
             for message in read_po(fh):
                 if message.id:
                     key = message.id[0] if isinstance(message.id, tuple) else message.id
-                    text = message.string[0] if isinstance(message.string, tuple) else message.string
+                    text = message.string
+                    if isinstance(text, tuple):
+                        text = text[0]
                     if text:
                         merged[key] = text
     return merged

@@ -1,0 +1,47 @@
+"""Who is calling the API: `Authorization: Bearer <token>` or a logged-in staff session.
+
+A bearer token is one of three kinds (shared/CONTRACT.md): a personal API token
+(organizers), a device token (door scanners, resolved by festa.checkin) or a
+registration's manage token (attendees, resolved by festa.registration).
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from festa.auth.models import User
+from festa.auth.services import user_for_api_token
+from festa.errors import FestaError
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def organizer_or_none() -> User | None:
+    """The organizer behind this request (personal token or staff login), if any."""
+    token = bearer_token()
+    if token:
+        user = user_for_api_token(token)
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    else:
+        user = None
+    if user is not None and user.can_manage_programme():
+        return user
+    return None
+
+
+def require_organizer() -> User:
+    user = organizer_or_none()
+    if user is None:
+        if bearer_token() or current_user.is_authenticated:
+            raise FestaError("forbidden", "This needs an organizer's token.", status=403)
+        raise FestaError("unauthorized", "Send an organizer's token as "
+                         "'Authorization: Bearer <token>'.", status=401)
+    return user

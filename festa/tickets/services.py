@@ -1,0 +1,45 @@
+"""Issuing and revoking tickets."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+
+from festa.dbtypes import utcnow
+from festa.extensions import db
+from festa.tickets.codes import sign_ticket
+from festa.tickets.models import Ticket, TicketStatus
+
+
+def issue_ticket(registration) -> Ticket:
+    """Give a confirmed registration its ticket (once; a second call returns the same one).
+
+    The code signs the ticket id, so the row is inserted first with a placeholder code.
+    Caller commits.
+    """
+    if registration.ticket is not None:
+        return registration.ticket
+    ticket = Ticket(
+        registration=registration,
+        event_id=registration.event_id,
+        code=f"pending-{secrets.token_hex(8)}",
+        key_id=0,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    ticket.code, ticket.key_id = sign_ticket(ticket.id, ticket.event_id)
+    return ticket
+
+
+def revoke_ticket(ticket: Ticket, reason: str) -> None:
+    """Stop a ticket from working (cancelled registration, organizer's decision). Caller commits."""
+    if ticket.status == TicketStatus.REVOKED:
+        return
+    ticket.status = TicketStatus.REVOKED
+    ticket.revoked_at = utcnow()
+    ticket.revoked_reason = reason[:200]
+
+
+def ticket_by_code(code: str) -> Ticket | None:
+    return db.session.scalar(sa.select(Ticket).where(Ticket.code == code))
