@@ -6,6 +6,7 @@ production does; every test then starts from empty tables.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -257,10 +258,9 @@ def page_factory(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         for index, page in enumerate(pages):
-            try:
+            # A crashed page has nothing to show; the test's own failure is what matters.
+            with contextlib.suppress(Exception):
                 page.screenshot(path=str(ARTIFACTS / f"{safe}-{index}.png"), full_page=True)
-            except Exception:  # a crashed page has nothing to show
-                pass
 
 
 PHONE = {"width": 390, "height": 844}
