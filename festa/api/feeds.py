@@ -1,5 +1,98 @@
-"""API endpoints (filled in by the area that owns them)."""
+"""Schedule feeds of published events: frab JSON, frab XML and iCalendar.
 
+The documents are built by festa.exports (one builder per format); these views only find
+the event, pick the language (`?lang=ko|en`, default Korean) and add caching headers so
+apps polling the feed get `304 Not Modified` while nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+from flask import Response, request
 from flask_smorest import Blueprint
 
-blp = Blueprint("api_feeds", __name__, description="feeds")
+from festa.api import ErrorSchema
+from festa.exports import feeds, ical
+from festa.program import queries
+
+blp = Blueprint("api_feeds", __name__, description="Schedule feeds (frab JSON/XML, iCalendar)")
+
+MAX_AGE = 300
+
+
+class FrabConferenceSchema(ma.Schema):
+    acronym = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    start = ma.fields.String(required=True)
+    end = ma.fields.String(required=True)
+    daysCount = ma.fields.Integer(required=True)  # the format's own name
+    timeslot_duration = ma.fields.String(required=True)
+    days = ma.fields.List(ma.fields.Dict(), required=True)
+
+
+class FrabScheduleSchema(ma.Schema):
+    version = ma.fields.String(required=True,
+                               metadata={"description": "the event's schedule version"})
+    base_url = ma.fields.String()
+    conference = ma.fields.Nested(FrabConferenceSchema, required=True)
+
+
+class FrabDocumentSchema(ma.Schema):
+    schema = ma.fields.String(data_key="$schema")
+    generator = ma.fields.Dict()
+    schedule = ma.fields.Nested(FrabScheduleSchema, required=True)
+
+
+def _lang_param(view):
+    return blp.doc(parameters=[{
+        "in": "query", "name": "lang", "required": False,
+        "schema": {"type": "string", "enum": ["ko", "en"]},
+        "description": "language of titles and abstracts (default Korean)",
+    }])(view)
+
+
+def feed_response(body: bytes, mimetype: str, filename: str) -> Response:
+    """The body with an ETag and a short public cache lifetime, 304 when unchanged."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@blp.get("/events/<slug>/schedule.json")
+@_lang_param
+@blp.response(200, FrabDocumentSchema,
+              description="C3VOC/frab schedule.json (validates against the C3VOC schema)")
+@blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
+def schedule_json(slug: str):
+    """The published schedule in the C3VOC/frab JSON format, with the schedule version."""
+    event = queries.published_event_or_404(slug)
+    body = json.dumps(feeds.schedule_document(event), ensure_ascii=False, indent=1)
+    return feed_response(body.encode(), "application/json", f"{slug}-schedule.json")
+
+
+@blp.get("/events/<slug>/schedule.xml")
+@_lang_param
+@blp.response(200, content_type="application/xml",
+              description="frab schedule.xml (validates against the C3VOC XSD)")
+@blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
+def schedule_xml(slug: str):
+    """The published schedule as frab XML, with the schedule version."""
+    event = queries.published_event_or_404(slug)
+    body = feeds.schedule_xml(feeds.schedule_document(event), queries.absolute_url(request.path))
+    return feed_response(body, "application/xml", f"{slug}-schedule.xml")
+
+
+@blp.get("/events/<slug>/schedule.ics")
+@_lang_param
+@blp.response(200, content_type="text/calendar",
+              description="iCalendar: stable UIDs, VTIMEZONE, SEQUENCE per session")
+@blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
+def schedule_ics(slug: str):
+    """The whole schedule as iCalendar; cancelled sessions are marked STATUS:CANCELLED."""
+    event = queries.published_event_or_404(slug)
+    return feed_response(ical.schedule_ics(event), "text/calendar", f"{slug}.ics")

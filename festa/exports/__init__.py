@@ -1,0 +1,1 @@
+"""Open data: schedule feeds (frab JSON/XML, iCalendar), versions, import and export."""

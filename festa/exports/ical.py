@@ -1,0 +1,128 @@
+"""The programme as iCalendar (RFC 5545): the whole schedule and each attendee's agenda.
+
+UIDs are stable (`session-<id>@<host>`), times carry TZID=Asia/Seoul with its VTIMEZONE,
+SEQUENCE is the session's change counter (so calendar apps replace their copy) and
+cancelled sessions stay in the feed with STATUS:CANCELLED, which removes them from
+subscribers' calendars instead of leaving a stale entry behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from festa.exports.feeds import room_name, schedule_version, session_url
+from festa.extensions import db
+from festa.i18n import localized, speaker_name
+from festa.program.models import Event, Session, SessionSpeaker
+from festa.registration.models import Bookmark, Registration, RegistrationStatus, Reservation
+
+PRODID = "-//Festa//AI Seoul Festa//EN"
+REFRESH = timedelta(hours=1)
+
+
+def feed_host() -> str:
+    return urlsplit(current_app.config["FESTA_BASE_URL"]).hostname or "festa"
+
+
+def session_uid(session: Session) -> str:
+    return f"session-{session.id}@{feed_host()}"
+
+
+def location(session: Session) -> str:
+    parts = [room_name(session.room)] if session.room else []
+    venue = session.event.venue
+    if venue:
+        parts.append(localized(venue, "name"))
+        if localized(venue, "address"):
+            parts.append(localized(venue, "address"))
+    return ", ".join(parts)
+
+
+def description(session: Session) -> str:
+    speakers = ", ".join(speaker_name(role.speaker) for role in session.speaker_roles)
+    parts = [speakers, localized(session, "abstract"), session_url(session)]
+    return "\n\n".join(part for part in parts if part)
+
+
+def session_vevent(session: Session) -> icalendar.Event:
+    """One session as a VEVENT in the event's time zone (needs `add_missing_timezones`)."""
+    zone = ZoneInfo(session.event.timezone)
+    vevent = icalendar.Event.new(
+        uid=session_uid(session),
+        summary=localized(session, "title"),
+        start=session.starts_at.astimezone(zone),
+        end=session.ends_at.astimezone(zone),
+        stamp=session.updated_at,
+        last_modified=session.updated_at,
+        sequence=session.sequence,
+        status="CANCELLED" if session.cancelled else "CONFIRMED",
+        location=location(session) or None,
+        description=description(session),
+        url=session_url(session),
+        categories=[localized(session.track, "name")] if session.track else (),
+    )
+    return vevent
+
+
+def calendar(event: Event, sessions: Iterable[Session], name: str) -> bytes:
+    """A VCALENDAR with the sessions and the VTIMEZONE they use."""
+    cal = icalendar.Calendar.new(
+        prodid=PRODID,
+        name=name,
+        method="PUBLISH",
+        uid=f"schedule-{event.slug}@{feed_host()}",
+        refresh_interval=REFRESH,
+        url=session_url_base(event),
+    )
+    cal.add("X-WR-TIMEZONE", event.timezone)
+    cal.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH))
+    cal.add("X-FESTA-SCHEDULE-VERSION", schedule_version(event))
+    for session in sessions:
+        cal.add_component(session_vevent(session))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def session_url_base(event: Event) -> str:
+    return f"{current_app.config['FESTA_BASE_URL']}/events/{event.slug}/"
+
+
+def schedule_ics(event: Event) -> bytes:
+    """The whole schedule of a published event, cancelled sessions included (as CANCELLED)."""
+    from festa.program import queries
+
+    return calendar(event, queries.schedule_sessions(event), localized(event, "name"))
+
+
+def agenda_sessions(registration: Registration) -> list[Session]:
+    """The sessions on an attendee's agenda: reserved (confirmed or waitlisted) and bookmarked."""
+    reserved = sa.select(Reservation.session_id).where(
+        Reservation.registration_id == registration.id,
+        Reservation.status != RegistrationStatus.CANCELLED,
+    )
+    bookmarked = sa.select(Bookmark.session_id).where(
+        Bookmark.registration_id == registration.id
+    )
+    query = (
+        sa.select(Session)
+        .where(Session.event_id == registration.event_id,
+               sa.or_(Session.id.in_(reserved), Session.id.in_(bookmarked)))
+        .options(selectinload(Session.room), selectinload(Session.track),
+                 selectinload(Session.speaker_roles).selectinload(SessionSpeaker.speaker))
+        .order_by(Session.starts_at, Session.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def agenda_ics(registration: Registration) -> bytes:
+    event = registration.event
+    name = f"{localized(event, 'name')} · {registration.name}"
+    return calendar(event, agenda_sessions(registration), name)

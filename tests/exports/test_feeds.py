@@ -1,0 +1,126 @@
+"""Schedule feeds: frab JSON against the C3VOC schema, frab XML against the XSD, iCalendar."""
+
+from __future__ import annotations
+
+import icalendar
+import pytest
+
+from festa.extensions import db
+
+
+def _errors(validator, document) -> list[str]:
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_schedule_json_validates_and_carries_the_version(client, programme, frab_validator):
+    programme.event.schedule_version = 3
+    db.session.commit()
+    response = client.get("/api/v1/events/ai-seoul-test/schedule.json?lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    document = response.get_json()
+    assert _errors(frab_validator, document) == []
+    schedule = document["schedule"]
+    assert schedule["version"] == "3"
+    conference = schedule["conference"]
+    assert conference["time_zone_name"] == "Asia/Seoul"
+    assert conference["daysCount"] == 2
+    first_day = conference["days"][0]
+    talks = first_day["rooms"]["Grand Ballroom"]
+    assert [t["title"] for t in talks] == ["Seven AI strategies", "Special dialogue"]
+    assert talks[0]["date"].endswith("+09:00") and talks[0]["start"] == "10:00"
+    assert talks[0]["duration"] == "01:00"
+    assert [p["name"] for p in talks[1]["persons"]] == ["Oh Se-hoon", "Jerry Kaplan"]
+    titles = [e["title"] for d in conference["days"] for r in d["rooms"].values() for e in r]
+    assert "Dropped talk" not in titles  # cancelled sessions leave the frab feeds
+
+
+def test_schedule_json_is_korean_by_default(client, programme, frab_validator):
+    document = client.get("/api/v1/events/ai-seoul-test/schedule.json").get_json()
+    assert _errors(frab_validator, document) == []
+    talks = document["schedule"]["conference"]["days"][0]["rooms"]["그랜드볼룸"]
+    assert talks[0]["title"] == "7대 AI 전략"
+    assert [p["name"] for p in talks[1]["persons"]] == ["오세훈", "제리 캐플런"]
+
+
+def test_guids_stay_the_same_when_a_session_moves(client, programme):
+    def guid_of(title):
+        doc = client.get("/api/v1/events/ai-seoul-test/schedule.json?lang=en").get_json()
+        days = doc["schedule"]["conference"]["days"]
+        return next(e["guid"] for d in days for r in d["rooms"].values() for e in r
+                    if e["title"] == title)
+
+    before = guid_of("Special dialogue")
+    programme.dialogue.room = programme.side
+    db.session.commit()
+    assert guid_of("Special dialogue") == before
+
+
+def test_schedule_xml_validates_against_the_xsd(client, programme, frab_xsd):
+    response = client.get("/api/v1/events/ai-seoul-test/schedule.xml?lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    text = response.get_data(as_text=True)
+    assert [str(e) for e in frab_xsd.iter_errors(text)] == []
+    data = frab_xsd.to_dict(text)
+    assert data["version"] == "0"
+    rooms = data["day"][0]["room"]
+    assert rooms[0]["@name"] == "Grand Ballroom"
+    assert rooms[0]["event"][0]["title"] == "Seven AI strategies"
+
+
+def test_schedule_ics_round_trips_with_vtimezone(client, programme, app):
+    response = client.get("/api/v1/events/ai-seoul-test/schedule.ics?lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    cal = icalendar.Calendar.from_ical(response.data)
+    assert [tz["TZID"] for tz in cal.timezones] == ["Asia/Seoul"]
+    events = {str(e["UID"]): e for e in cal.events}
+    uid = f"session-{programme.keynote.id}@127.0.0.1"
+    keynote = events[uid]
+    assert str(keynote["SUMMARY"]) == "Seven AI strategies"
+    assert keynote.start.utcoffset().total_seconds() == 9 * 3600
+    assert keynote.start.tzinfo is not None and "Seoul" in str(keynote.start.tzinfo)
+    assert keynote.start == programme.keynote.starts_at
+    assert str(events[f"session-{programme.cancelled.id}@127.0.0.1"]["STATUS"]) == "CANCELLED"
+    assert str(keynote["STATUS"]) == "CONFIRMED"
+    # Round trip: serialising the parsed calendar gives the same calendar again.
+    again = icalendar.Calendar.from_ical(cal.to_ical())
+    assert again.to_ical() == cal.to_ical()
+    assert str(cal["X-FESTA-SCHEDULE-VERSION"]) == "0"
+
+
+def test_ics_sequence_follows_the_session(client, programme):
+    programme.keynote.sequence = 4
+    db.session.commit()
+    cal = icalendar.Calendar.from_ical(
+        client.get("/api/v1/events/ai-seoul-test/schedule.ics").data
+    )
+    keynote = next(e for e in cal.events if str(e["UID"]).startswith(
+        f"session-{programme.keynote.id}@"))
+    assert keynote["SEQUENCE"] == 4
+
+
+def test_feeds_answer_304_while_nothing_changed(client, programme):
+    url = "/api/v1/events/ai-seoul-test/schedule.ics"
+    first = client.get(url)
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    programme.keynote.title_ko = "새 제목"
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "ics"])
+def test_unpublished_or_unknown_events_have_no_feed(client, programme, fmt):
+    programme.event.published = False
+    db.session.commit()
+    response = client.get(f"/api/v1/events/ai-seoul-test/schedule.{fmt}")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert client.get(f"/api/v1/events/nope/schedule.{fmt}").status_code == 404
+
+
+def test_feed_routes_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for fmt in ("json", "xml", "ics"):
+        assert f"/api/v1/events/{{slug}}/schedule.{fmt}" in paths
