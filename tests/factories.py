@@ -111,3 +111,33 @@ def make_session(event: Event | None = None, room: Room | None = None, *,
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def make_registration(event: Event | None = None, sessions: list[Session] = (),
+                      **fields):
+    """A confirmed registration (no seat counting: use festa.registration.services for that),
+    with confirmed reservations for `sessions`."""
+    import secrets
+
+    from festa.registration.models import Registration, Reservation
+
+    n = next(_seq)
+    values = {"name": f"참가자{n}", "email": f"attendee{n}@example.test", "locale": "ko",
+              "status": "confirmed", "agenda_token": secrets.token_urlsafe(16)}
+    values.update(fields)
+    registration = Registration(event=event or make_event(), **values)
+    for session in sessions:
+        registration.reservations.append(Reservation(session=session, status="confirmed"))
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def make_ticket(registration=None, **registration_fields):
+    """A registration's signed ticket (the registration is made when not given)."""
+    from festa.tickets.services import issue_ticket
+
+    registration = registration or make_registration(**registration_fields)
+    ticket = issue_ticket(registration)
+    db.session.flush()
+    return ticket

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
@@ -43,3 +44,31 @@ def revoke_ticket(ticket: Ticket, reason: str) -> None:
 
 def ticket_by_code(code: str) -> Ticket | None:
     return db.session.scalar(sa.select(Ticket).where(Ticket.code == code))
+
+
+def ticket_path(code: str) -> str:
+    """The ticket page's path; the QR images and calendar file live below it."""
+    return f"/tickets/{code}"
+
+
+def ticket_links(ticket: Ticket) -> dict[str, str]:
+    """The code and the absolute URLs of its page and QR images (FESTA_BASE_URL), as the
+    API returns them and mails link to them."""
+    base = current_app.config["FESTA_BASE_URL"] + ticket_path(ticket.code)
+    return {
+        "code": ticket.code,
+        "url": base,
+        "qr_png": f"{base}/qr.png",
+        "qr_svg": f"{base}/qr.svg",
+    }
+
+
+def reserved_sessions(registration) -> list:
+    """The sessions this registration holds a confirmed seat in, in time order."""
+    from festa.registration.models import RegistrationStatus
+
+    sessions = [
+        r.session for r in registration.reservations
+        if r.status == RegistrationStatus.CONFIRMED and not r.session.cancelled
+    ]
+    return sorted(sessions, key=lambda s: (s.starts_at, s.id))

@@ -1,0 +1,141 @@
+"""What each registration mail says, in the current (forced) language.
+
+One generic pair of templates (templates/mail/message.{txt,html}) renders the dict
+built here: a subject, a heading, paragraphs, the event's facts, the reserved
+sessions, and which links and attachments go with it.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from festa.i18n import localized
+from festa.tickets.dates import day_range, session_day, time_range
+from festa.tickets.models import TicketStatus
+
+TOPICS = (
+    "confirmation", "waitlisted", "promoted", "session_promoted", "session_waitlisted",
+    "cancelled", "manage_link", "ticket_revoked",
+)
+# Topics whose mail carries the ticket (QR inline and attached) and the calendar file.
+TICKET_TOPICS = {"confirmation", "promoted"}
+CALENDAR_TOPICS = {"confirmation", "promoted", "session_promoted"}
+
+
+def manage_link(registration) -> str | None:
+    """The attendee's self-service link, from the registration area."""
+    try:
+        from festa.registration.services import manage_url
+    except ImportError:  # TODO(tickets&mail): remove once registration.services.manage_url lands
+        return None
+    return manage_url(registration)
+
+
+def session_line(session) -> dict:
+    """A reserved session as mail and ticket list it: title, day, time range, room."""
+    zone = session.event.timezone
+    return {
+        "title": localized(session, "title"),
+        "day": session_day(session.starts_at, zone),
+        "time": time_range(session.starts_at, session.ends_at, zone),
+        "room": localized(session.room, "name") if session.room else "",
+    }
+
+
+def waitlist_position(registration, session=None) -> int | None:
+    """1-based place on the event's (or the session's) waitlist, if waiting."""
+    import sqlalchemy as sa
+
+    from festa.extensions import db
+    from festa.registration.models import Registration, RegistrationStatus, Reservation
+
+    if session is None:
+        row, model = registration, Registration
+        scope = Registration.event_id == registration.event_id
+    else:
+        row = next((r for r in registration.reservations if r.session_id == session.id), None)
+        model, scope = Reservation, Reservation.session_id == session.id
+    if row is None or row.status != RegistrationStatus.WAITLISTED or row.waitlisted_at is None:
+        return None
+    ahead = sa.or_(model.waitlisted_at < row.waitlisted_at,
+                   sa.and_(model.waitlisted_at == row.waitlisted_at, model.id < row.id))
+    count = db.session.scalar(sa.select(sa.func.count(model.id)).where(
+        scope, model.status == RegistrationStatus.WAITLISTED, ahead))
+    return count + 1
+
+
+def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str, str, list]:
+    """(subject, heading, paragraphs) for a topic."""
+    names = {"event": event_name, "session": localized(session, "title") if session else ""}
+    if topic == "confirmation":
+        return (_("Your ticket for %(event)s", **names), _("You are registered"),
+                [_("Your registration for %(event)s is confirmed. Show the QR code below "
+                   "at the entrance, on your phone or printed.", **names)])
+    if topic == "waitlisted":
+        position = waitlist_position(registration)
+        return (_("You are on the waitlist for %(event)s", **names), _("You are on the waitlist"),
+                [_("%(event)s is full at the moment, so we put you on the waitlist.", **names),
+                 _("Your place on the waitlist: %(position)s.", position=position or "–"),
+                 _("If a seat opens up you are registered automatically and we send your "
+                   "ticket by e-mail.")])
+    if topic == "promoted":
+        return (_("A seat opened up: your ticket for %(event)s", **names),
+                _("You are off the waitlist"),
+                [_("Good news: a seat opened up and your registration for %(event)s is now "
+                   "confirmed. Here is your ticket.", **names)])
+    if topic == "session_promoted":
+        return (_("You have a seat in %(session)s", **names), _("Your seat is confirmed"),
+                [_("A seat opened up in %(session)s and it is now reserved for you.", **names)])
+    if topic == "session_waitlisted":
+        position = waitlist_position(registration, session)
+        return (_("You are on the waitlist for %(session)s", **names),
+                _("You are on the waitlist"),
+                [_("%(session)s is full, so we put you on its waitlist.", **names),
+                 _("Your place on the waitlist: %(position)s.", position=position or "–"),
+                 _("If a seat opens up it is reserved for you automatically and we let you "
+                   "know.")])
+    if topic == "cancelled":
+        return (_("Your registration for %(event)s is cancelled", **names),
+                _("Registration cancelled"),
+                [_("Your registration for %(event)s has been cancelled and your ticket no "
+                   "longer works. We hope to see you at another event.", **names)])
+    if topic == "manage_link":
+        return (_("Your link to manage your registration for %(event)s", **names),
+                _("Manage your registration"),
+                [_("Use the button below to see your ticket, change your session "
+                   "reservations or cancel. Keep this link to yourself.")])
+    return (_("Your ticket for %(event)s has been revoked", **names), _("Ticket revoked"),
+            [_("Your ticket for %(event)s has been revoked by the organizers and can no "
+               "longer be used to enter. If you think this is a mistake, please reply to "
+               "this e-mail.", **names)])
+
+
+def mail_content(registration, topic: str, session, lang: str) -> dict:
+    """Everything the mail templates need (call inside force_locale(lang))."""
+    from festa.tickets.calendar import ticket_calendar
+    from festa.tickets.qr import qr_png
+    from festa.tickets.services import reserved_sessions, ticket_links
+
+    event = registration.event
+    event_name = localized(event, "name")
+    subject, heading, paragraphs = _paragraphs(topic, registration, session, event_name)
+    ticket = registration.ticket
+    usable = ticket is not None and ticket.status == TicketStatus.VALID
+    content = {
+        "lang": lang, "topic": topic, "subject": subject, "heading": heading,
+        "paragraphs": paragraphs, "greeting": _("Hello %(name)s,", name=registration.name),
+        "event_name": event_name, "event_dates": day_range(event.start_date, event.end_date),
+        "venue": localized(event.venue, "name") if event.venue else "",
+        "venue_address": localized(event.venue, "address") if event.venue else "",
+        "sessions": [session_line(s) for s in reserved_sessions(registration)],
+        "ticket_url": None, "manage_url": None, "qr_png": None, "ics": None,
+        "signature": _("The AI Seoul Festa team"),
+    }
+    if usable and topic in TICKET_TOPICS | CALENDAR_TOPICS:
+        content["ticket_url"] = ticket_links(ticket)["url"]
+        content["ics"] = ticket_calendar(ticket)
+    if usable and topic in TICKET_TOPICS:
+        content["qr_png"] = qr_png(ticket.code)
+    if topic not in {"cancelled", "ticket_revoked"}:
+        content["manage_url"] = manage_link(registration)
+    return content

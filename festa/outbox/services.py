@@ -1,0 +1,205 @@
+"""The outbox: messages written in the caller's transaction, delivered later, exactly once.
+
+`enqueue` only adds a row to the current session, so a registration and its mail are
+committed together or not at all. `deliver_due` is one delivery pass (the background
+worker and `flask festa mail send` both call it):
+
+1. claim due messages with one conditional UPDATE … RETURNING that sets `locked_until`
+   (a lease) only where nobody holds one, and commit — two workers, threads or processes
+   can never claim the same row, on SQLite (writes are serialised) or PostgreSQL (the
+   second UPDATE waits for the first and re-checks the condition on the new row);
+2. deliver each claimed message outside any transaction (SMTP can be slow);
+3. mark it sent, or schedule a retry with exponential back-off, one commit per message.
+
+A worker that dies mid-pass leaves its lease to expire; the message is then retried.
+Kinds are delivered by functions in a registry (`register_deliverer`): mail here,
+webhooks from festa.outbox.webhooks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from festa.dbtypes import utcnow
+from festa.extensions import db
+from festa.outbox.models import OutboxMessage, OutboxStatus
+
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE = 30  # seconds before the first retry; doubled after each failure
+BACKOFF_MAX = 3600
+DEFAULT_MAX_ATTEMPTS = 10  # 30 s … 1 h apart: about five hours of trying
+# Modules that register deliverers when imported (webhooks only once that area exists).
+DELIVERER_MODULES = ("festa.outbox.mail", "festa.outbox.webhooks")
+
+
+class DeliveryError(Exception):
+    """A deliverer's failure. `permanent` gives up at once (e.g. a rejected address);
+    `status_code` is kept for the organizers' view (webhooks)."""
+
+    def __init__(self, message: str, *, permanent: bool = False,
+                 status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class Deliverer:
+    send: Callable[[OutboxMessage], int | None]
+    # Whether this kind can be delivered now (mail: only while MAIL_SERVER is set).
+    enabled: Callable[[], bool]
+
+
+_registry: dict[str, Deliverer] = {}
+
+
+def register_deliverer(kind: str, fn: Callable[[OutboxMessage], int | None], *,
+                       enabled: Callable[[], bool] | None = None) -> None:
+    """Deliver messages of `kind` with `fn(message)`; it raises on failure and may return
+    a status code to keep. While `enabled()` is false, messages of that kind stay pending."""
+    _registry[kind] = Deliverer(send=fn, enabled=enabled or (lambda: True))
+
+
+def deliverers() -> dict[str, Deliverer]:
+    """The registry, after importing the modules that fill it."""
+    for name in DELIVERER_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        hook = getattr(module, "register_deliverer", None)
+        if hook is not None and hook is not register_deliverer:
+            hook()  # a module may register from a no-argument hook instead of at import
+    return dict(_registry)
+
+
+def enqueue(kind: str, topic: str, recipient: str, payload: bytes, *, subject: str = "",
+            event_id: int | None = None, registration_id: int | None = None,
+            webhook_id: int | None = None) -> OutboxMessage:
+    """Add a message to the current transaction; it is delivered only once committed."""
+    message = OutboxMessage(
+        kind=kind, topic=topic, recipient=recipient, payload=payload, subject=subject[:300],
+        event_id=event_id, registration_id=registration_id, webhook_id=webhook_id,
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failures: 30 s · 2^(n−1), at most 1 h."""
+    return timedelta(seconds=min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
+
+
+def claim_due(kinds: list[str], limit: int, now: datetime | None = None) -> list[int]:
+    """Lease up to `limit` due messages of these kinds to this caller; returns their ids.
+
+    One statement: UPDATE … WHERE id IN (due ids) AND still free … RETURNING id. On
+    PostgreSQL the inner SELECT skips rows another worker has locked (FOR UPDATE SKIP
+    LOCKED) and the outer conditions are re-checked on the latest row version; SQLite
+    runs one writer at a time. Either way a row is claimed by one caller only.
+    """
+    now = now or utcnow()
+    if not kinds or limit <= 0:
+        return []
+    free = sa.or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until <= now)
+    due = (
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.next_attempt_at <= now,
+            free,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()),
+               OutboxMessage.status == OutboxStatus.PENDING, free)
+        .values(locked_until=now + LEASE)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def _record_success(message: OutboxMessage, status_code: int | None) -> None:
+    message.status = OutboxStatus.SENT
+    message.attempts += 1
+    message.sent_at = utcnow()
+    message.locked_until = None
+    message.last_status_code = status_code
+    message.last_error = ""
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+    message.attempts += 1
+    message.locked_until = None
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.last_status_code = getattr(error, "status_code", None)
+    if getattr(error, "permanent", False) or message.attempts >= max_attempts:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+
+
+def deliver_one(message_id: int, registry: dict[str, Deliverer]) -> bool:
+    """Deliver one claimed message and record the outcome; True when it went out."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        db.session.rollback()
+        return False
+    db.session.refresh(message)
+    db.session.expunge(message)  # a detached copy: no transaction stays open while sending
+    db.session.rollback()
+    try:
+        status_code = registry[message.kind].send(message)
+    except Exception as error:  # noqa: BLE001 - any failure is retried, never lost
+        current_app.logger.warning("outbox %s (%s) failed: %s", message_id, message.kind, error)
+        failure = error
+    else:
+        failure = None
+    if failure is not None:
+        _record(message_id, lambda row: _record_failure(row, failure))
+        return False
+    if status_code is None:  # a deliverer may note the answer's status on the message
+        status_code = message.last_status_code
+    _record(message_id, lambda row: _record_success(row, status_code))
+    return True
+
+
+def _record(message_id: int, change: Callable[[OutboxMessage], None]) -> None:
+    row = db.session.get(OutboxMessage, message_id)
+    if row is not None:
+        change(row)
+    db.session.commit()
+
+
+def deliver_due(limit: int = 100) -> int:
+    """One delivery pass: claim, deliver, record. Returns how many messages went out."""
+    registry = deliverers()
+    kinds = sorted(kind for kind, d in registry.items() if d.enabled())
+    sent = 0
+    for message_id in claim_due(kinds, limit):
+        sent += deliver_one(message_id, registry)
+    return sent
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """Put a failed (or waiting) message back in the queue for the next pass. Caller commits."""
+    message.status = OutboxStatus.PENDING
+    message.next_attempt_at = utcnow()
+    message.locked_until = None
+    if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS):
+        message.attempts = 0
