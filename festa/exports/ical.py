@@ -8,6 +8,7 @@ subscribers' calendars instead of leaving a stale entry behind.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -120,6 +121,22 @@ def agenda_sessions(registration: Registration) -> list[Session]:
         .order_by(Session.starts_at, Session.id)
     )
     return list(db.session.scalars(query))
+
+
+def agenda_url(registration: Registration, webcal: bool = False) -> str:
+    """The attendee's private agenda feed (absolute; `webcal://` for one-click subscribe)."""
+    url = f"{current_app.config['FESTA_BASE_URL']}/agenda/{registration.agenda_token}.ics"
+    return "webcal://" + url.split("://", 1)[1] if webcal else url
+
+
+def new_agenda_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def rotate_agenda_token(registration: Registration) -> str:
+    """Revoke the agenda feed URL by giving the registration a new token. Caller commits."""
+    registration.agenda_token = new_agenda_token()
+    return registration.agenda_token
 
 
 def agenda_ics(registration: Registration) -> bytes:

@@ -26,7 +26,9 @@ import sqlalchemy as sa
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
+from festa.outbox import services
 from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
+from festa.outbox.services import DeliveryError, enqueue
 
 TOPICS = ("registration.created", "registration.cancelled", "checkin.created")
 SIGNATURE_HEADER = "X-Festa-Signature"
@@ -35,14 +37,6 @@ TOPIC_HEADER = "X-Festa-Topic"
 DELIVERY_HEADER = "X-Festa-Delivery"
 TIMEOUT_SECONDS = 10
 USER_AGENT = "Festa-Webhooks/1"
-
-
-class WebhookDeliveryError(Exception):
-    """The receiver did not accept the delivery; the outbox retries later."""
-
-    def __init__(self, message: str, status_code: int | None = None) -> None:
-        super().__init__(message)
-        self.status_code = status_code
 
 
 def new_secret() -> str:
@@ -84,52 +78,43 @@ def queue_event(event_id: int, topic: str, payload: dict[str, Any]) -> list[Outb
     for hook in subscribers(event_id, topic):
         delivery_id = str(uuid.uuid4())
         body = {"id": delivery_id, "topic": topic, "created_at": created_at, "data": payload}
-        message = OutboxMessage(
-            kind=OutboxKind.WEBHOOK,
-            topic=topic,
-            recipient=hook.url,
-            subject=delivery_id,
-            payload=json.dumps(body, ensure_ascii=False, default=str).encode(),
-            event_id=event_id,
-            registration_id=payload.get("registration_id") if isinstance(payload, dict) else None,
-            webhook_id=hook.id,
-        )
-        db.session.add(message)
-        messages.append(message)
+        messages.append(enqueue(
+            OutboxKind.WEBHOOK, topic, hook.url,
+            json.dumps(body, ensure_ascii=False, default=str).encode(),
+            subject=delivery_id, event_id=event_id, webhook_id=hook.id,
+            registration_id=payload.get("registration_id"),
+        ))
     return messages
 
 
-def deliver(message: OutboxMessage) -> None:
-    """POST one queued webhook call; raises WebhookDeliveryError unless the answer is 2xx.
+def deliver(message: OutboxMessage) -> int:
+    """POST one queued webhook call and return the receiver's status code.
 
-    Sets `message.last_status_code`; the outbox records success, or retries with back-off.
+    Raises DeliveryError unless the answer is 2xx; the outbox then retries with back-off
+    (permanently failed when the webhook was removed or disabled meanwhile).
     """
     hook = db.session.get(Webhook, message.webhook_id) if message.webhook_id else None
     if hook is None or not hook.active:
-        raise WebhookDeliveryError("webhook removed or disabled")
+        db.session.rollback()
+        raise DeliveryError("webhook removed or disabled", permanent=True)
+    url, secret = hook.url, hook.secret
+    db.session.rollback()  # no transaction stays open while the receiver answers
     body = bytes(message.payload)
-    request = urllib.request.Request(
-        hook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign(hook.secret, body),
-            TIMESTAMP_HEADER: str(int(time.time())),
-            TOPIC_HEADER: message.topic,
-            DELIVERY_HEADER: message.subject,
-        },
-    )
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(secret, body),
+        TIMESTAMP_HEADER: str(int(time.time())),
+        TOPIC_HEADER: message.topic,
+        DELIVERY_HEADER: message.subject,
+    })
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            message.last_status_code = response.status
+            return response.status
     except urllib.error.HTTPError as error:
-        message.last_status_code = error.code
-        raise WebhookDeliveryError(f"HTTP {error.code}", error.code) from error
+        raise DeliveryError(f"HTTP {error.code}", status_code=error.code) from error
     except (urllib.error.URLError, OSError) as error:
-        message.last_status_code = None
-        raise WebhookDeliveryError(f"connection failed: {error}") from error
+        raise DeliveryError(f"connection failed: {error}") from error
 
 
 def registration_payload(registration) -> dict[str, Any]:
@@ -161,11 +146,5 @@ def checkin_payload(scan, registration=None) -> dict[str, Any]:
 
 
 def register_deliverer() -> None:
-    """Plug `deliver` into the outbox (when the outbox services exist)."""
-    try:
-        from festa.outbox import services
-    except ImportError:  # pragma: no cover - the outbox services are written concurrently
-        return
-    register = getattr(services, "register_deliverer", None)
-    if register is not None:
-        register(OutboxKind.WEBHOOK, deliver)
+    """Plug `deliver` into the outbox (festa.outbox.services calls this hook)."""
+    services.register_deliverer(OutboxKind.WEBHOOK, deliver)
