@@ -48,5 +48,14 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test assets translations chromium lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Production serving: gunicorn with gunicorn.conf.py on DATABASE_URL (PORT, default 8000).
+serve: $(VENV)/.installed-app assets translations
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Load and fault runs (bench/): each writes its figures into BENCHMARKS.md.
+bench: $(VENV)/.installed-test translations
+	$(PY) -m bench.all
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/festa.db

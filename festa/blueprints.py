@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from festa import cli, errors
+    from festa import cli, errors, observability, security
     from festa.api import register_api
     from festa.auth.views import bp as auth_bp
     from festa.checkin.views import bp as door_bp
@@ -18,4 +18,6 @@ def register(app: Flask) -> None:
         app.register_blueprint(bp)
     register_api(app)
     errors.init_app(app)
+    observability.init_app(app)
+    security.init_app(app)
     cli.init_app(app)

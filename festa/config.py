@@ -33,6 +33,24 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def engine_options(database_url: str, env: os._Environ | dict) -> dict:
+    """Connection pool settings (DB_POOL_SIZE, DB_MAX_OVERFLOW, DB_POOL_RECYCLE, DB_POOL_TIMEOUT).
+
+    `pool_pre_ping` tests each connection as it leaves the pool, so after a PostgreSQL
+    restart a dead connection is replaced instead of failing the next request.
+    """
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        return options
+    options.update(
+        pool_size=int(env.get("DB_POOL_SIZE") or 5),
+        max_overflow=int(env.get("DB_MAX_OVERFLOW") or 5),
+        pool_recycle=int(env.get("DB_POOL_RECYCLE") or 1800),
+        pool_timeout=int(env.get("DB_POOL_TIMEOUT") or 10),
+    )
+    return options
+
+
 def load_settings(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment (see shared/CONTRACT.md)."""
     env = os.environ
@@ -55,7 +73,7 @@ def load_settings(instance_path: Path) -> dict:
             k for k in env.get("FESTA_RETIRED_PUBLIC_KEYS", "").split(",") if k.strip()
         ],
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",

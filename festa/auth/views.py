@@ -10,6 +10,7 @@ from festa.auth.forms import LoginForm
 from festa.auth.models import Role
 from festa.auth.services import authenticate
 from festa.extensions import db, limiter, login
+from festa.security import failed_login, login_account_key, login_account_limit
 
 bp = Blueprint("auth", __name__)
 login.login_view = "auth.login_page"
@@ -28,6 +29,8 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(login_account_limit, key_func=login_account_key, methods=["POST"],
+               deduct_when=failed_login)
 def login_page():
     """The staff login form; door staff land on the scanner, organizers on /manage/."""
     form = LoginForm()

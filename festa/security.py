@@ -1,0 +1,165 @@
+"""Security for every response: headers and CSP, proxies, cookies, staff session timeout,
+and the per-account login throttle.
+
+Settings (environment; tests override them through the app config):
+
+| name | default | meaning |
+|---|---|---|
+| `FESTA_TRUSTED_PROXIES` | 0 | reverse proxies in front (X-Forwarded-For/-Proto/-Host trusted) |
+| `FESTA_STAFF_SESSION_HOURS` | 8 | a staff login ends this long after logging in |
+| `FESTA_STAFF_IDLE_MINUTES` | 60 | … or after this long without a request |
+| `FESTA_LOGIN_ACCOUNT_LIMIT` | `5 per minute;20 per hour` | failed logins per e-mail address |
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, current_app, flash, request, session
+from flask_babel import gettext as _
+from flask_login import logout_user, user_logged_in
+
+# Scripts only from our own origin, never inline. Styles likewise, except `style=`
+# attributes: the schedule grid places sessions by data-driven style attributes.
+# JSON-LD (<script type="application/ld+json">) is data, not executed, so CSP allows it.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "media-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+])
+
+# The door scanner needs the camera on our own pages; nothing else needs a device.
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # Ticket codes and manage tokens travel in paths: never send a path to another site.
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+SESSION_AUTH_AT = "staff_auth_at"
+SESSION_SEEN_AT = "staff_seen_at"
+# Refreshing the idle clock rewrites the session cookie; once a minute is precise enough.
+_SEEN_RESOLUTION = 60
+
+
+def set_security_headers(response):
+    """Add the security headers (HSTS only over HTTPS, where browsers honour it)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if "Cache-Control" not in response.headers and (
+        "Authorization" in request.headers or session.get("_user_id")
+    ):
+        # Pages for staff and token holders carry personal data: no shared caches.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _stamp_login(sender, user, **extra) -> None:
+    now = int(time.time())
+    session[SESSION_AUTH_AT] = now
+    session[SESSION_SEEN_AT] = now
+
+
+def staff_session_expired(auth_at: int, seen_at: int, now: int, *, max_age: int,
+                          idle: int) -> bool:
+    """Whether a staff login is over: too long since logging in, or idle too long."""
+    return now - auth_at >= max_age or now - seen_at >= idle
+
+
+def enforce_staff_session_timeout() -> None:
+    """End staff logins that are too old or idle; the next protected page asks to log in."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    auth_at = session.get(SESSION_AUTH_AT)
+    seen_at = session.get(SESSION_SEEN_AT)
+    if not isinstance(auth_at, int) or not isinstance(seen_at, int):
+        # Logged in before the timeout existed: start counting now.
+        auth_at = seen_at = now
+        session[SESSION_AUTH_AT] = auth_at
+    config = current_app.config
+    if staff_session_expired(auth_at, seen_at, now, max_age=config["STAFF_SESSION_MAX_AGE"],
+                             idle=config["STAFF_SESSION_IDLE"]):
+        logout_user()
+        session.pop(SESSION_AUTH_AT, None)
+        session.pop(SESSION_SEEN_AT, None)
+        if not request.path.startswith("/api/"):
+            flash(_("Your session has ended. Please log in again."), "info")
+        return
+    if now - seen_at >= _SEEN_RESOLUTION or SESSION_SEEN_AT not in session:
+        session[SESSION_SEEN_AT] = now
+
+
+def login_account_key() -> str:
+    """Rate-limit key for the login form: the e-mail address being tried, whatever the IP,
+    so a password guesser spread over many addresses still gets throttled per account."""
+    from festa.auth.services import normalize_email
+
+    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def failed_login(response) -> bool:
+    """A login attempt counts against the account only when it failed (form shown again)."""
+    return request.method == "POST" and response.status_code == 200
+
+
+def _configure(app: Flask) -> None:
+    env = os.environ
+    base_url = app.config.get("FESTA_BASE_URL", "")
+    if base_url.startswith("https://"):
+        # Served over HTTPS: the cookies must never travel over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault(
+        "STAFF_SESSION_MAX_AGE", int(float(env.get("FESTA_STAFF_SESSION_HOURS") or 8) * 3600)
+    )
+    app.config.setdefault(
+        "STAFF_SESSION_IDLE", int(float(env.get("FESTA_STAFF_IDLE_MINUTES") or 60) * 60)
+    )
+    app.config.setdefault(
+        "LOGIN_ACCOUNT_LIMIT", env.get("FESTA_LOGIN_ACCOUNT_LIMIT") or "5 per minute;20 per hour"
+    )
+    app.config.setdefault("TRUSTED_PROXIES", int(env.get("FESTA_TRUSTED_PROXIES") or 0))
+
+
+def init_app(app: Flask) -> None:
+    """Headers on every response, proxy handling, secure cookies, staff session timeout."""
+    _configure(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only as many hops as there are proxies of ours: a client cannot forge its IP.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    user_logged_in.connect(_stamp_login, app)
+    app.before_request(enforce_staff_session_timeout)
+    app.after_request(set_security_headers)
+

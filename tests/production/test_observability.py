@@ -1,0 +1,114 @@
+"""Request ids, JSON logs, readiness, metrics and the 503 when the database is away."""
+
+import json
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from festa import observability
+from festa.extensions import db
+from festa.outbox.models import OutboxMessage
+
+
+def test_request_id_is_generated_and_echoed(client):
+    first = client.get("/healthz").headers["X-Request-ID"]
+    second = client.get("/healthz").headers["X-Request-ID"]
+    assert first and second and first != second
+
+
+def test_request_id_from_the_proxy_is_kept(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "edge-42.abc"})
+    assert response.headers["X-Request-ID"] == "edge-42.abc"
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 200, "has space", "<script>"])
+def test_unsafe_request_ids_are_replaced(client, bad):
+    response = client.get("/healthz", headers={"X-Request-ID": bad})
+    assert response.headers["X-Request-ID"] != bad
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_request_log_is_one_json_object_with_the_request_id(client, caplog):
+    caplog.set_level(logging.INFO, logger="festa.request")
+    client.get("/no-such-page", headers={"X-Request-ID": "trace-1"})
+    records = [r for r in caplog.records if r.name == "festa.request"]
+    assert len(records) == 1
+    line = json.loads(observability.JsonFormatter().format(records[0]))
+    assert line["request_id"] == "trace-1"
+    assert line["status"] == 404 and line["method"] == "GET"
+    assert line["path"] == "/no-such-page" and line["msg"] == "request"
+    assert isinstance(line["duration_ms"], float)
+
+
+def test_json_formatter_keeps_exceptions():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("festa", logging.ERROR, __file__, 1, "failed %s", ("x",),
+                                   sys.exc_info())
+    line = json.loads(observability.JsonFormatter().format(record))
+    assert line["msg"] == "failed x" and line["level"] == "error"
+    assert "ValueError: boom" in line["exc"]
+
+
+def test_readyz_reports_database_and_migrations(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "database": "ok", "migrations": "head"}
+
+
+def test_readyz_is_unavailable_when_migrations_are_pending(client, monkeypatch):
+    monkeypatch.setattr(observability, "migrations_at_head", lambda: False)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["migrations"] == "pending"
+
+
+def test_metrics_expose_requests_and_festa_counters(client, app):
+    client.get("/healthz")
+    observability.count_registration("confirmed")
+    observability.count_scan("already_checked_in")
+    db.session.add(OutboxMessage(topic="confirmation", recipient="a@example.com",
+                                 payload=b"x"))
+    db.session.commit()
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'flask_http_request_total{method="GET",status="200"}' in text
+    assert 'url_rule="/healthz"' in text
+    assert 'festa_registrations_created_total{status="confirmed"}' in text
+    assert 'festa_scans_total{mode="online",result="already_checked_in"}' in text
+    assert 'festa_outbox_backlog{kind="mail"} 1.0' in text
+
+
+def test_metrics_paths_use_rules_not_values(client):
+    client.get("/tickets/SECRETCODE123")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "SECRETCODE123" not in text
+
+
+def test_metrics_refused_from_public_addresses(client):
+    response = client.get("/metrics", environ_base={"REMOTE_ADDR": "93.184.216.34"})
+    assert response.status_code == 403
+
+
+@pytest.mark.app_config(METRICS_TOKEN="scrape-token")
+def test_metrics_with_a_token_need_it(client):
+    assert client.get("/metrics").status_code == 403
+    response = client.get("/metrics", headers={"Authorization": "Bearer scrape-token"})
+    assert response.status_code == 200
+
+
+def test_database_outage_is_a_503_not_a_500(app, client, monkeypatch):
+    def down(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    response = client.get("/api/v1/events")
+    assert response.status_code in (200, 503)  # events may use scalars, not execute
+    monkeypatch.setattr(db.session, "scalars", down)
+    response = client.get("/api/v1/events")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "unavailable"
+    assert response.headers["Retry-After"]
