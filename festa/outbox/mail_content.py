@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from festa.i18n import localized
-from festa.tickets.dates import day_range, session_day, time_range
 from festa.tickets.models import TicketStatus
+from festa.tickets.presenters import event_facts, session_line
 
 TOPICS = (
     "confirmation", "waitlisted", "promoted", "session_promoted", "session_waitlisted",
@@ -29,17 +29,6 @@ def manage_link(registration) -> str | None:
     except ImportError:  # TODO(tickets&mail): remove once registration.services.manage_url lands
         return None
     return manage_url(registration)
-
-
-def session_line(session) -> dict:
-    """A reserved session as mail and ticket list it: title, day, time range, room."""
-    zone = session.event.timezone
-    return {
-        "title": localized(session, "title"),
-        "day": session_day(session.starts_at, zone),
-        "time": time_range(session.starts_at, session.ends_at, zone),
-        "room": localized(session.room, "name") if session.room else "",
-    }
 
 
 def waitlist_position(registration, session=None) -> int | None:
@@ -124,9 +113,7 @@ def mail_content(registration, topic: str, session, lang: str) -> dict:
     content = {
         "lang": lang, "topic": topic, "subject": subject, "heading": heading,
         "paragraphs": paragraphs, "greeting": _("Hello %(name)s,", name=registration.name),
-        "event_name": event_name, "event_dates": day_range(event.start_date, event.end_date),
-        "venue": localized(event.venue, "name") if event.venue else "",
-        "venue_address": localized(event.venue, "address") if event.venue else "",
+        **event_facts(event),
         "sessions": [session_line(s) for s in reserved_sessions(registration)],
         "ticket_url": None, "manage_url": None, "qr_png": None, "ics": None,
         "signature": _("The AI Seoul Festa team"),

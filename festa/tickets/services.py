@@ -9,7 +9,7 @@ from flask import current_app
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.tickets.codes import sign_ticket
+from festa.tickets.codes import InvalidCode, sign_ticket, verify_code
 from festa.tickets.models import Ticket, TicketStatus
 
 
@@ -44,6 +44,32 @@ def revoke_ticket(ticket: Ticket, reason: str) -> None:
 
 def ticket_by_code(code: str) -> Ticket | None:
     return db.session.scalar(sa.select(Ticket).where(Ticket.code == code))
+
+
+def verified_ticket(text: str) -> Ticket | None:
+    """The ticket behind a code (or a ticket page URL) whose signature checks out and
+    whose signed ids match the stored ticket; None for anything forged or unknown."""
+    try:
+        claims = verify_code(text)
+    except InvalidCode:
+        return None
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == claims.ticket_id))
+    if ticket is None or ticket.event_id != claims.event_id:
+        return None
+    return ticket
+
+
+def ticket_state(ticket: Ticket | None) -> str:
+    """'valid', 'revoked' (revoked ticket or cancelled registration) or 'unknown'."""
+    from festa.registration.models import RegistrationStatus
+
+    if ticket is None:
+        return "unknown"
+    if ticket.status == TicketStatus.REVOKED:
+        return "revoked"
+    if ticket.registration.status == RegistrationStatus.CANCELLED:
+        return "revoked"
+    return "valid"
 
 
 def ticket_path(code: str) -> str:
