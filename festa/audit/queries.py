@@ -1,0 +1,80 @@
+"""Reading the audit log: filtered, newest first, with who (staff or device) and which event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from festa.audit.models import AuditEntry
+from festa.auth.models import User
+from festa.checkin.models import Device
+from festa.extensions import db
+from festa.program.models import Event
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    event_id: int | None = None
+    actor: str = ""  # part of a staff e-mail or name, or of a device's name
+    action: str = ""  # exact action ("session.update") or a prefix ending in "." ("session.")
+
+
+def audit_query(filters: AuditFilter) -> sa.Select:
+    """Entries matching the filters, newest first, joined with their actor and event."""
+    query = (
+        sa.select(AuditEntry, User, Device, Event)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .outerjoin(Device, Device.id == AuditEntry.device_id)
+        .outerjoin(Event, Event.id == AuditEntry.event_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    if filters.event_id:
+        query = query.where(AuditEntry.event_id == filters.event_id)
+    if filters.action:
+        if filters.action.endswith("."):
+            query = query.where(AuditEntry.action.startswith(filters.action, autoescape=True))
+        else:
+            query = query.where(AuditEntry.action == filters.action)
+    actor = filters.actor.strip()
+    if actor:
+        pattern = f"%{actor.lower()}%"
+        query = query.where(sa.or_(
+            sa.func.lower(User.email).like(pattern),
+            sa.func.lower(User.name).like(pattern),
+            sa.func.lower(Device.name).like(pattern),
+        ))
+    return query
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list  # (entry, user or None, device or None, event or None)
+    page: int
+    pages: int
+    total: int
+
+
+def audit_page(filters: AuditFilter, page: int = 1) -> AuditPage:
+    """One page of the filtered audit log, newest first."""
+    query = audit_query(filters)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return AuditPage(rows=[tuple(r) for r in rows], page=page, pages=pages, total=total)
+
+
+def known_actions() -> list[str]:
+    """Every action recorded so far, for the filter's choices."""
+    return list(db.session.scalars(
+        sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    ))
+
+
+def events_for_filter() -> list[Event]:
+    return list(db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())))
