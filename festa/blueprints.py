@@ -11,6 +11,8 @@ def register(app: Flask) -> None:
     from festa.checkin.views import bp as door_bp
     from festa.core.views import bp as core_bp
     from festa.manage.views import bp as manage_bp
+    from festa.outbox import worker as outbox_worker
+    from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program.views import bp as program_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp
@@ -18,8 +20,10 @@ def register(app: Flask) -> None:
     for bp in (core_bp, auth_bp, program_bp, registration_bp, tickets_bp, manage_bp, door_bp):
         app.register_blueprint(bp)
     app.register_blueprint(audit_manage_bp)
+    app.register_blueprint(outbox_manage_bp)
     register_api(app)
     errors.init_app(app)
     observability.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    outbox_worker.init_app(app)

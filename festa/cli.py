@@ -57,5 +57,25 @@ def demo_logins() -> None:
         click.echo(f"    {role:<10} {email:<28} {password}")
 
 
+mail_cli = AppGroup("mail", help="Outgoing mail (the outbox).")
+festa_cli.add_command(mail_cli)
+
+
+@mail_cli.command("send")
+@click.option("--limit", default=100, show_default=True, help="At most this many messages.")
+def mail_send(limit: int) -> None:
+    """Deliver due outbox messages once (the app also delivers in the background)."""
+    from festa.outbox.services import deliver_due, waiting_count
+
+    sent = deliver_due(limit)
+    click.echo(f"Sent {sent} message(s).")
+    waiting = waiting_count()
+    if waiting:
+        from flask import current_app
+
+        reason = "" if current_app.config.get("MAIL_SERVER") else " (MAIL_SERVER is not set)"
+        click.echo(f"{waiting} message(s) still waiting in the outbox{reason}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(festa_cli)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("ko", "en")
@@ -17,7 +17,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), then Accept-Language, then Korean."""
+    """`?lang=` (remembered in the session), then Accept-Language, then Korean.
+    Outside a request (services called from the CLI or tests): Korean."""
+    if not has_request_context():
+        return "ko"
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session["lang"] = asked

@@ -283,3 +283,84 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "app_config(**settings): settings for the app fixture")
+
+
+# ---------------------------------------------------------------- a real SMTP server
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 (a free port) that keeps every message it accepts.
+
+    `messages` are parsed `EmailMessage`s (policy default), `envelopes` the raw envelopes.
+    `stop()` and `start()` again (same port) simulate a mail server that goes away. Recipients
+    starting with "reject" are refused permanently (550), "later" temporarily (451).
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.messages: list = []
+        self.envelopes: list = []
+        self._lock = threading.Lock()
+        self._controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject"):
+            return "550 5.1.1 No such user"
+        if address.startswith("later"):
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email.policy import default
+
+        with self._lock:
+            self.envelopes.append(envelope)
+            self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpServer:
+        from aiosmtpd.controller import Controller
+
+        owner = self
+
+        class FreePortController(Controller):
+            def _trigger_server(self):
+                # Port 0 picks a free port; learn which before aiosmtpd connects to it.
+                if self.port == 0:
+                    self.port = owner.port = self.server.sockets[0].getsockname()[1]
+                return super()._trigger_server()
+
+        self._controller = FreePortController(self, hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def config(self) -> dict:
+        return {"MAIL_SERVER": self.host, "MAIL_PORT": self.port, "MAIL_USE_TLS": False}
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list:
+        """Block until `count` messages arrived (for background delivery); returns them."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server, with the app's MAIL_* settings pointing at it."""
+    server = SmtpServer().start()
+    app.config.update(server.config())
+    yield server
+    server.stop()
