@@ -20,6 +20,8 @@ from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import DeliveryError, enqueue, register_deliverer
 
 QR_CID_DOMAIN = "festa.qr"
+# 7-bit transfer encoding (base64 / quoted-printable for Korean): any SMTP server takes it.
+MAIL_POLICY = SMTP.clone(cte_type="7bit")
 
 
 def _mail_domain() -> str:
@@ -29,7 +31,7 @@ def _mail_domain() -> str:
 
 def build_message(recipient: str, name: str, content: dict) -> EmailMessage:
     """A multipart message: text and HTML alternatives, inline QR, attachments."""
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = content["subject"]
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = formataddr((name, recipient)) if name else recipient
@@ -69,7 +71,7 @@ def queue_registration_mail(registration, topic: str, session=None) -> OutboxMes
         content = mail_content(registration, topic, session, lang)
         msg = build_message(registration.email, registration.name, content)
     return enqueue(
-        OutboxKind.MAIL, topic, registration.email, msg.as_bytes(policy=SMTP),
+        OutboxKind.MAIL, topic, registration.email, msg.as_bytes(policy=MAIL_POLICY),
         subject=content["subject"], event_id=registration.event_id,
         registration_id=registration.id,
     )

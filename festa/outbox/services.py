@@ -203,3 +203,13 @@ def retry_now(message: OutboxMessage) -> None:
     message.locked_until = None
     if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS):
         message.attempts = 0
+
+
+def waiting_count(kind: str | None = None) -> int:
+    """Messages not sent yet and not given up on."""
+    query = sa.select(sa.func.count(OutboxMessage.id)).where(
+        OutboxMessage.status == OutboxStatus.PENDING
+    )
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    return db.session.scalar(query)
