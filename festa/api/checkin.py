@@ -1,5 +1,283 @@
-"""API endpoints (filled in by the area that owns them)."""
+"""Scanning at the door (device tokens) and the organizers' live numbers.
 
+A device token belongs to one checkpoint: it can read that checkpoint, its offline bundle
+and search its event's attendees, scan there and undo its own mistakes. Nothing else.
+Door staff logged in to the site may use any checkpoint (with the page's CSRF token).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app, request
+from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 
-blp = Blueprint("api_checkin", __name__, description="checkin")
+from festa.api.auth import bearer_token, require_organizer
+from festa.auth.models import User
+from festa.auth.services import user_for_api_token
+from festa.checkin import queries
+from festa.checkin.models import Checkpoint, Device
+from festa.checkin.services import decide_scan, device_for_token, scan_for_undo, undo_scan
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.program.models import Event
+
+blp = Blueprint("api_checkin", __name__, description="Check-in at the door and live numbers")
+
+RESULTS = ("ok", "already_checked_in", "invalid", "revoked", "wrong_event", "not_allowed",
+           "room_full")
+
+
+class ScanRequestSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
+                            metadata={"description": "the ticket code or the ticket page URL"})
+    direction = ma.fields.String(load_default="entry",
+                                 validate=ma.validate.OneOf(["entry", "exit"]))
+    scanned_at = ma.fields.AwareDateTime(load_default=None, allow_none=True,
+                                         metadata={"description": "when an offline scan "
+                                                                  "happened (ISO 8601)"})
+    client_scan_id = ma.fields.String(load_default=None, allow_none=True,
+                                      validate=ma.validate.Length(min=1, max=100))
+    mode = ma.fields.String(load_default=None, allow_none=True,
+                            validate=ma.validate.OneOf(["online", "offline"]),
+                            metadata={"description": "how the scanner decided; default "
+                                                     "offline when scanned_at is given"})
+
+
+class AttendeeSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+
+
+class PreviousSchema(ma.Schema):
+    at = ma.fields.String(required=True, metadata={"description": "ISO 8601 with offset"})
+    checkpoint = ma.fields.String(required=True)
+
+
+class ScanResponseSchema(ma.Schema):
+    result = ma.fields.String(required=True, validate=ma.validate.OneOf(RESULTS))
+    scan_id = ma.fields.Integer()
+    attendee = ma.fields.Nested(AttendeeSchema)
+    previous = ma.fields.Nested(PreviousSchema)
+    inside = ma.fields.Integer(metadata={"description": "people inside this checkpoint now"})
+
+
+class UndoResponseSchema(ma.Schema):
+    result = ma.fields.String(required=True)
+    scan_id = ma.fields.Integer(required=True)
+    undone_scan_id = ma.fields.Integer(required=True)
+    inside = ma.fields.Integer(required=True)
+
+
+class EventRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    timezone = ma.fields.String(required=True)
+
+
+class CheckpointSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    is_entrance = ma.fields.Boolean(required=True)
+    admits = ma.fields.String(required=True, validate=ma.validate.OneOf(["event", "reservation"]))
+    counts_exits = ma.fields.Boolean(required=True)
+    capacity = ma.fields.Integer(allow_none=True, required=True)
+    inside = ma.fields.Integer(required=True)
+    active = ma.fields.Boolean(required=True)
+    session = ma.fields.Dict(allow_none=True, required=True)
+    room = ma.fields.Dict(allow_none=True, required=True)
+    event = ma.fields.Nested(EventRefSchema, required=True)
+
+
+class OfflineBundleSchema(ma.Schema):
+    checkpoint = ma.fields.Nested(CheckpointSchema, required=True)
+    event_id = ma.fields.Integer(required=True)
+    generated_at = ma.fields.String(required=True)
+    public_keys = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
+                                 required=True, metadata={"description": "key id → base64url "
+                                                                         "Ed25519 public key"})
+    revoked_codes = ma.fields.List(ma.fields.String(), required=True)
+    revoked_ticket_ids = ma.fields.List(ma.fields.Integer(), required=True)
+    allowed_ticket_ids = ma.fields.List(ma.fields.Integer(), required=True)
+    names = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
+                           metadata={"description": "ticket id → name to display"})
+    present_ticket_ids = ma.fields.List(ma.fields.Integer(), required=True)
+    rules = ma.fields.Dict(required=True)
+
+
+class SearchArgsSchema(ma.Schema):
+    q = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
+class SearchHitSchema(ma.Schema):
+    ticket_id = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    email = ma.fields.String(required=True, metadata={"description": "masked"})
+    valid = ma.fields.Boolean(required=True)
+    inside = ma.fields.Boolean(required=True)
+
+
+class CheckpointStatsSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    is_entrance = ma.fields.Boolean(required=True)
+    checked_in = ma.fields.Integer(required=True)
+    inside = ma.fields.Integer(required=True)
+    capacity = ma.fields.Integer(allow_none=True, required=True)
+    scans = ma.fields.Integer(required=True)
+    refused = ma.fields.Integer(required=True)
+
+
+class ArrivalSchema(ma.Schema):
+    start = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+    count = ma.fields.Integer(required=True)
+
+
+class StatsSchema(ma.Schema):
+    event = ma.fields.String(required=True)
+    generated_at = ma.fields.String(required=True)
+    registrations = ma.fields.Integer(required=True)
+    waitlist = ma.fields.Integer(required=True)
+    cancelled = ma.fields.Integer(required=True)
+    checked_in = ma.fields.Integer(required=True)
+    inside = ma.fields.Integer(required=True)
+    no_shows = ma.fields.Integer(required=True)
+    checkpoints = ma.fields.List(ma.fields.Nested(CheckpointStatsSchema), required=True)
+    arrivals = ma.fields.List(ma.fields.Nested(ArrivalSchema), required=True,
+                              metadata={"description": "first arrivals per 15 minutes"})
+
+
+def _check_csrf() -> None:
+    """A logged-in browser must prove the request comes from our own page."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except (ValidationError, CSRFError) as error:
+        raise FestaError("csrf_failed", "Reload the scanner page and try again.",
+                         status=400) from error
+
+
+def scanner() -> tuple[Device | None, User | None]:
+    """The device or staff member behind this request; 401 without one."""
+    token = bearer_token()
+    if token:
+        device = device_for_token(token)
+        if device is not None:
+            return device, None
+        user = user_for_api_token(token)
+        if user is not None and user.can_scan():
+            return None, user
+        raise FestaError("unauthorized", "This token is unknown or was revoked.", status=401)
+    if current_user.is_authenticated:
+        if not current_user.can_scan():
+            raise FestaError("forbidden", "Your account cannot scan tickets.", status=403)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _check_csrf()
+        return None, current_user._get_current_object()
+    raise FestaError("unauthorized", "Send a device token as 'Authorization: Bearer <token>'.",
+                     status=401)
+
+
+def checkpoint_for_scanner(checkpoint_id: int) -> tuple[Checkpoint, Device | None, User | None]:
+    device, user = scanner()
+    if device is not None and device.checkpoint_id != checkpoint_id:
+        raise FestaError("forbidden", "This device belongs to another checkpoint.", status=403)
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None:
+        raise FestaError("not_found", "No such checkpoint.", status=404)
+    return checkpoint, device, user
+
+
+@blp.get("/checkpoints")
+@blp.response(200, CheckpointSchema)
+@blp.doc(security=[{"bearer": []}])
+def my_checkpoint():
+    """The checkpoint this device token belongs to, with its event."""
+    device, _user = scanner()
+    if device is None:
+        raise FestaError("forbidden", "Only a device token belongs to a checkpoint; use "
+                         "/checkpoints/{id}.", status=403)
+    summary = queries.checkpoint_summary(device.checkpoint)
+    db.session.commit()  # last_seen_at
+    return summary
+
+
+@blp.get("/checkpoints/<int:checkpoint_id>")
+@blp.response(200, CheckpointSchema)
+@blp.doc(security=[{"bearer": []}])
+def get_checkpoint(checkpoint_id: int):
+    """One checkpoint (its own for a device token; any for door staff)."""
+    checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
+    summary = queries.checkpoint_summary(checkpoint)
+    db.session.commit()
+    return summary
+
+
+@blp.post("/checkpoints/<int:checkpoint_id>/scans")
+@blp.arguments(ScanRequestSchema)
+@blp.response(200, ScanResponseSchema)
+@blp.doc(security=[{"bearer": []}])
+def scan(body: dict, checkpoint_id: int):
+    """Decide a scan. The same `client_scan_id` again returns the first answer and
+    records nothing new (offline scanners sync safely)."""
+    checkpoint, device, user = checkpoint_for_scanner(checkpoint_id)
+    mode = body.get("mode") or ("offline" if body.get("scanned_at") else "online")
+    outcome = decide_scan(checkpoint, body["code"], direction=body["direction"],
+                          scanned_at=body.get("scanned_at"),
+                          client_scan_id=body.get("client_scan_id"), device=device, user=user,
+                          mode=mode)
+    return outcome.response
+
+
+@blp.post("/checkpoints/<int:checkpoint_id>/scans/<int:scan_id>/undo")
+@blp.response(200, UndoResponseSchema)
+@blp.doc(security=[{"bearer": []}])
+def undo(checkpoint_id: int, scan_id: int):
+    """Take back a mistaken check-in (recorded as its own scan and in the audit log)."""
+    checkpoint, device, user = checkpoint_for_scanner(checkpoint_id)
+    return undo_scan(scan_for_undo(checkpoint, scan_id), device=device, user=user).response
+
+
+@blp.get("/checkpoints/<int:checkpoint_id>/offline-bundle")
+@blp.response(200, OfflineBundleSchema)
+@blp.doc(security=[{"bearer": []}])
+def bundle(checkpoint_id: int):
+    """What a scanner needs to decide offline: public keys, revoked codes, allowed tickets,
+    names to display, who is inside here."""
+    checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
+    data = queries.offline_bundle(checkpoint)
+    db.session.commit()
+    return data
+
+
+@blp.get("/checkpoints/<int:checkpoint_id>/search")
+@blp.arguments(SearchArgsSchema, location="query")
+@blp.response(200, SearchHitSchema(many=True))
+@blp.doc(security=[{"bearer": []}])
+def search(args: dict, checkpoint_id: int):
+    """Find an attendee of this checkpoint's event by name (초성 too), e-mail or ticket
+    number; at most 10 matches, e-mail addresses masked."""
+    checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
+    hits = queries.search_attendees(checkpoint, args["q"])
+    db.session.commit()
+    return hits
+
+
+@blp.get("/events/<slug>/stats")
+@blp.response(200, StatsSchema)
+@blp.doc(security=[{"bearer": []}])
+def stats(slug: str):
+    """Registrations, waitlist, checked in, inside, per checkpoint, arrivals per 15 minutes
+    (organizers)."""
+    require_organizer()
+    event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+    if event is None:
+        raise FestaError("not_found", "No such event.", status=404)
+    data = queries.event_stats(event)
+    db.session.commit()  # the entrance checkpoint, if it was just created
+    return data

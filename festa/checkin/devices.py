@@ -1,0 +1,150 @@
+"""Checkpoints and the scanning devices paired with them.
+
+Every event has an entrance checkpoint (created on first use); sessions that need a
+reservation and rooms the organizer picks get their own. A device token is a bearer
+token bound to one checkpoint: it can scan there and read what the scanner needs,
+nothing else. Only its SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from festa.audit.services import record
+from festa.auth.models import User
+from festa.auth.services import hash_token, new_token
+from festa.checkin.models import Admits, Checkpoint, Device
+from festa.dbtypes import utcnow
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.program.models import Event, Session
+
+CHECKPOINT_FIELDS = ("name", "session_id", "room_id", "admits", "counts_exits", "capacity",
+                     "active")
+# Writing last_seen_at on every request would double the writes of a busy scanner.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def entrance_checkpoint(event: Event) -> Checkpoint:
+    """The event's entrance, created the first time anyone asks for it (caller commits)."""
+    checkpoint = db.session.scalar(
+        sa.select(Checkpoint)
+        .where(Checkpoint.event_id == event.id, Checkpoint.is_entrance.is_(True))
+        .order_by(Checkpoint.id)
+    )
+    if checkpoint is None:
+        checkpoint = Checkpoint(event_id=event.id, name="Entrance", is_entrance=True,
+                                admits=Admits.ANY_TICKET)
+        db.session.add(checkpoint)
+        db.session.flush()
+    return checkpoint
+
+
+def event_checkpoints(event: Event) -> list[Checkpoint]:
+    """The event's checkpoints, entrance first (created if missing)."""
+    entrance_checkpoint(event)
+    return list(db.session.scalars(
+        sa.select(Checkpoint).where(Checkpoint.event_id == event.id)
+        .order_by(Checkpoint.is_entrance.desc(), Checkpoint.name, Checkpoint.id)
+    ))
+
+
+def _check_rules(event: Event, values: dict) -> None:
+    """A checkpoint's settings must make sense together; errors name the field."""
+    errors: dict[str, list[str]] = {}
+    if not (values.get("name") or "").strip():
+        errors["name"] = ["A checkpoint needs a name."]
+    if values.get("admits") not in set(Admits):
+        errors["admits"] = ["Choose which tickets this checkpoint admits."]
+    session_id = values.get("session_id")
+    if session_id is not None:
+        session = db.session.get(Session, session_id)
+        if session is None or session.event_id != event.id:
+            errors["session_id"] = ["This session is not part of the event."]
+    if values.get("admits") == Admits.RESERVATION and session_id is None:
+        errors["session_id"] = ["Checking reservations needs a session."]
+    capacity = values.get("capacity")
+    if capacity is not None and capacity < 1:
+        errors["capacity"] = ["Capacity must be at least 1, or empty for no limit."]
+    if errors:
+        raise FestaError("validation_error", "Some fields are not valid: "
+                         + ", ".join(sorted(errors)), status=422, fields=errors)
+
+
+def create_checkpoint(event: Event, **values) -> Checkpoint:
+    """A new checkpoint for a session or a room (caller commits; audited)."""
+    values.setdefault("admits", Admits.ANY_TICKET)
+    _check_rules(event, values)
+    checkpoint = Checkpoint(event_id=event.id, **{k: values.get(k) for k in CHECKPOINT_FIELDS
+                                                  if k in values})
+    db.session.add(checkpoint)
+    db.session.flush()
+    record("checkpoint.create", checkpoint, details={"name": checkpoint.name})
+    return checkpoint
+
+
+def update_checkpoint(checkpoint: Checkpoint, **values) -> Checkpoint:
+    """Change a checkpoint's rules (caller commits; audited). A capacity below the number
+    of people inside now is refused: they are in the room already."""
+    merged = {k: getattr(checkpoint, k) for k in CHECKPOINT_FIELDS}
+    merged.update(values)
+    _check_rules(checkpoint.event, merged)
+    capacity = merged.get("capacity")
+    if capacity is not None and capacity < checkpoint.inside_count:
+        raise FestaError("validation_error", "Capacity is below the number inside.", status=422,
+                         fields={"capacity": [f"{checkpoint.inside_count} people are inside "
+                                              "now; the capacity cannot be lower."]})
+    changed = {k: v for k, v in values.items() if getattr(checkpoint, k) != v}
+    for key, value in changed.items():
+        setattr(checkpoint, key, value)
+    record("checkpoint.update", checkpoint, details={k: str(v) for k, v in changed.items()})
+    return checkpoint
+
+
+def create_device(checkpoint: Checkpoint, name: str = "", created_by: User | None = None
+                  ) -> tuple[Device, str]:
+    """Pair a new scanner with a checkpoint. Returns the device and its plain token, which
+    is shown once and never stored (caller commits; audited)."""
+    token = new_token()
+    device = Device(checkpoint=checkpoint, name=name.strip()[:100], token_hash=hash_token(token),
+                    created_by_id=created_by.id if created_by else None)
+    db.session.add(device)
+    db.session.flush()
+    record("device.create", device, event_id=checkpoint.event_id,
+           user_id=created_by.id if created_by else None,
+           details={"checkpoint_id": checkpoint.id, "name": device.name})
+    return device, token
+
+
+def revoke_device(device: Device) -> None:
+    """Stop a device token from working at once (caller commits; audited)."""
+    if device.revoked_at is not None:
+        return
+    device.revoked_at = utcnow()
+    record("device.revoke", device, event_id=device.checkpoint.event_id,
+           details={"checkpoint_id": device.checkpoint_id})
+
+
+def device_for_token(token: str | None) -> Device | None:
+    """The unrevoked device behind a bearer token, or None."""
+    if not token:
+        return None
+    device = db.session.scalar(
+        sa.select(Device).where(Device.token_hash == hash_token(token),
+                                Device.revoked_at.is_(None))
+    )
+    if device is None:
+        return None
+    now = utcnow()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        device.last_seen_at = now
+    return device
+
+
+def checkpoint_devices(checkpoint: Checkpoint) -> list[Device]:
+    return list(db.session.scalars(
+        sa.select(Device).where(Device.checkpoint_id == checkpoint.id)
+        .order_by(Device.revoked_at.is_not(None), Device.created_at.desc())
+    ))

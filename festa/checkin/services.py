@@ -1,0 +1,302 @@
+"""Deciding scans at the door: the one function the scan API and offline sync share.
+
+`decide_scan` answers with one of the contract's results (ScanResult) and records the
+scan, failed ones too, in its own transaction. The database, not luck, makes sure two
+gates scanning one ticket at the same moment get exactly one `ok`:
+
+* a first entry inserts the Presence row (primary key ticket+checkpoint) with
+  `INSERT … ON CONFLICT DO NOTHING`; a re-entry flips `inside` with a conditional UPDATE
+  (`WHERE inside = false`). Whoever changes the row wins, the other sees 0 rows changed;
+* `Checkpoint.inside_count` moves only by conditional UPDATEs (`inside_count < capacity`),
+  so a full room says `room_full` however many gates scan at once. Counters are always
+  changed in checkpoint-id order, so two people crossing between two rooms cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from festa.audit.services import record
+from festa.auth.models import User
+from festa.checkin.devices import device_for_token, entrance_checkpoint  # noqa: F401 (interface)
+from festa.checkin.models import Admits, Checkpoint, Device, Presence, Scan, ScanResult
+from festa.checkin.presence import (
+    adjust_counts,
+    claim_presence,
+    leave_other_rooms,
+    release_presence,
+    restore_rooms,
+)
+from festa.dbtypes import utcnow
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.tickets.codes import InvalidCode, extract_code, verify_code
+from festa.tickets.models import Ticket, TicketStatus
+
+DIRECTIONS = ("entry", "exit")
+MODES = ("online", "offline")
+
+
+@dataclass
+class ScanOutcome:
+    """The answer to one scan; `response` is exactly what the API returns."""
+
+    result: str
+    response: dict = field(default_factory=dict)
+    scan_id: int | None = None
+    ticket_id: int | None = None
+    replayed: bool = False
+
+
+@dataclass
+class _Context:
+    checkpoint: Checkpoint
+    code: str
+    direction: str
+    at: datetime
+    ticket: Ticket | None = None
+    previous: dict | None = None
+
+
+def decide_scan(checkpoint: Checkpoint, code: str, direction: str = "entry",
+                scanned_at: datetime | None = None, client_scan_id: str | None = None,
+                device: Device | None = None, user: User | None = None,
+                mode: str = "online") -> ScanOutcome:
+    """Decide whether to let the holder of `code` through `checkpoint`, record the scan
+    and commit. A repeated `client_scan_id` returns the first answer and records nothing.
+
+    `direction` "exit" (only where the checkpoint counts exits) lets a valid ticket out.
+    `scanned_at` is when the scan happened (offline scanners sync later); default now.
+    """
+    if direction not in DIRECTIONS:
+        raise FestaError("validation_error", "direction must be entry or exit.", status=422,
+                         fields={"direction": ["Must be one of: entry, exit."]})
+    if direction == "exit" and not checkpoint.counts_exits:
+        raise FestaError("validation_error", "This checkpoint does not count exits.",
+                         status=422, fields={"direction": ["This checkpoint counts entries only."]})
+    if not checkpoint.active:
+        raise FestaError("checkpoint_closed", "This checkpoint is closed.", status=409)
+    if client_scan_id:
+        earlier = _replay(checkpoint.id, client_scan_id)
+        if earlier is not None:
+            return earlier
+    now = utcnow()
+    at = min(scanned_at or now, now)  # a scanner's clock running fast cannot date the future
+    ctx = _Context(checkpoint=checkpoint, code=extract_code(code)[:300], direction=direction,
+                   at=at)
+    scan = Scan(checkpoint_id=checkpoint.id, code=ctx.code, direction=direction,
+                result="pending", mode=mode if mode in MODES else "online", scanned_at=at,
+                recorded_at=now, client_scan_id=client_scan_id or None,
+                device_id=device.id if device else None, user_id=user.id if user else None)
+    try:
+        db.session.add(scan)
+        db.session.flush()  # claims the client_scan_id before anything else changes
+        result = _decide(ctx, scan)
+        outcome = _finish(ctx, scan, result)
+        db.session.commit()
+    except IntegrityError:
+        # The same client_scan_id arrived twice at once: the first one's answer stands.
+        db.session.rollback()
+        earlier = _replay(checkpoint.id, client_scan_id) if client_scan_id else None
+        if earlier is None:
+            raise
+        return earlier
+    return outcome
+
+
+def _replay(checkpoint_id: int, client_scan_id: str) -> ScanOutcome | None:
+    scan = db.session.scalar(sa.select(Scan).where(
+        Scan.checkpoint_id == checkpoint_id, Scan.client_scan_id == client_scan_id))
+    if scan is None:
+        return None
+    return ScanOutcome(result=scan.result, response=dict(scan.response), scan_id=scan.id,
+                       ticket_id=scan.ticket_id, replayed=True)
+
+
+def _decide(ctx: _Context, scan: Scan) -> str:
+    """The rules in order: a genuine code, this event, a live ticket, admitted here, then
+    the door itself (already inside, room full)."""
+    try:
+        claims = verify_code(ctx.code)
+    except InvalidCode:
+        return ScanResult.INVALID
+    if claims.event_id != ctx.checkpoint.event_id:
+        return ScanResult.WRONG_EVENT
+    ticket = db.session.get(Ticket, claims.ticket_id)
+    if ticket is None or ticket.code != ctx.code or ticket.event_id != claims.event_id:
+        return ScanResult.INVALID
+    ctx.ticket = ticket
+    scan.ticket_id = ticket.id
+    registration = ticket.registration
+    if ticket.status != TicketStatus.VALID or registration.status != RegistrationStatus.CONFIRMED:
+        return ScanResult.REVOKED
+    if ctx.direction == "exit":
+        return _exit(ctx, scan)
+    if not _admitted(ctx.checkpoint, registration):
+        return ScanResult.NOT_ALLOWED
+    return _enter(ctx, scan)
+
+
+def _admitted(checkpoint: Checkpoint, registration: Registration) -> bool:
+    if checkpoint.admits != Admits.RESERVATION:
+        return True
+    return db.session.scalar(sa.select(sa.func.count(Reservation.id)).where(
+        Reservation.registration_id == registration.id,
+        Reservation.session_id == checkpoint.session_id,
+        Reservation.status == RegistrationStatus.CONFIRMED,
+    )) > 0
+
+
+def _enter(ctx: _Context, scan: Scan) -> str:
+    checkpoint, ticket = ctx.checkpoint, ctx.ticket
+    created = claim_presence(ticket.id, checkpoint.id, ctx.at, scan.id)
+    if created is None:
+        ctx.previous = _previous_entry(ticket.id, checkpoint)
+        return ScanResult.ALREADY_CHECKED_IN
+    moved_from = [] if checkpoint.is_entrance else leave_other_rooms(
+        ticket.id, checkpoint, ctx.at, scan.id)
+    if not adjust_counts(checkpoint.id, moved_from):
+        release_presence(ticket.id, checkpoint.id, created)
+        restore_rooms(ticket.id, moved_from)
+        return ScanResult.ROOM_FULL
+    _queue_webhook(ctx, scan)
+    return ScanResult.OK
+
+
+def _exit(ctx: _Context, scan: Scan) -> str:
+    """Let a valid ticket out; the count drops only if the holder was counted inside."""
+    changed = db.session.execute(
+        sa.update(Presence)
+        .where(Presence.ticket_id == ctx.ticket.id,
+               Presence.checkpoint_id == ctx.checkpoint.id, Presence.inside.is_(True))
+        .values(inside=False, last_change_at=ctx.at, last_scan_id=scan.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        adjust_counts(None, [ctx.checkpoint.id])
+    return ScanResult.OK
+
+
+def _previous_entry(ticket_id: int, checkpoint: Checkpoint) -> dict | None:
+    """When and where the holder got in (the scan that made them present here)."""
+    row = db.session.execute(
+        sa.select(Scan.scanned_at, Checkpoint.name)
+        .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
+        .join(Presence, Presence.last_scan_id == Scan.id)
+        .where(Presence.ticket_id == ticket_id, Presence.checkpoint_id == checkpoint.id)
+    ).first()
+    if row is None:
+        presence = db.session.get(Presence, (ticket_id, checkpoint.id))
+        if presence is None:
+            return None
+        return {"at": presence.last_change_at.isoformat(), "checkpoint": checkpoint.name}
+    return {"at": row.scanned_at.isoformat(), "checkpoint": row.name}
+
+
+def _queue_webhook(ctx: _Context, scan: Scan) -> None:
+    """checkin.created for the open-data webhooks, in this transaction (if they exist)."""
+    try:
+        from festa.outbox.webhooks import queue_event
+    except ImportError:  # pragma: no cover - the webhooks area is optional
+        return
+    queue_event(ctx.checkpoint.event_id, "checkin.created", {
+        "scan_id": scan.id,
+        "ticket_id": ctx.ticket.id,
+        "registration_id": ctx.ticket.registration_id,
+        "checkpoint_id": ctx.checkpoint.id,
+        "checkpoint": ctx.checkpoint.name,
+        "scanned_at": ctx.at.isoformat(),
+        "mode": scan.mode,
+    })
+
+
+def _inside_now(checkpoint_id: int) -> int:
+    return db.session.scalar(
+        sa.select(Checkpoint.inside_count).where(Checkpoint.id == checkpoint_id))
+
+
+def _finish(ctx: _Context, scan: Scan, result: str) -> ScanOutcome:
+    """Fill in the scan row with the answer the caller gets (kept for replays)."""
+    response: dict = {"result": str(result), "scan_id": scan.id}
+    if ctx.ticket is not None and result != ScanResult.WRONG_EVENT:
+        response["attendee"] = {"name": ctx.ticket.registration.name}
+    if ctx.previous:
+        response["previous"] = ctx.previous
+    if result != ScanResult.INVALID and result != ScanResult.WRONG_EVENT:
+        response["inside"] = _inside_now(ctx.checkpoint.id)
+    scan.result = str(result)
+    scan.response = response
+    return ScanOutcome(result=str(result), response=response, scan_id=scan.id,
+                       ticket_id=scan.ticket_id)
+
+
+def undo_scan(scan: Scan, device: Device | None = None, user: User | None = None
+              ) -> ScanOutcome:
+    """Take back a mistaken `ok` entry: the holder is no longer counted here. The undo is
+    its own scan row (direction "undo") and an audit entry; commits.
+
+    Only the latest change of that person at that checkpoint can be undone. Someone moved
+    out of another room by the mistaken scan stays out (they are at the door, after all).
+    """
+    if (scan.result != ScanResult.OK or scan.direction != "entry"
+            or scan.undone_by_scan_id is not None or scan.ticket_id is None):
+        raise FestaError("cannot_undo", "Only a check-in that was let in can be undone, once.",
+                         status=409)
+    checkpoint = db.session.get(Checkpoint, scan.checkpoint_id)
+    undo = Scan(checkpoint_id=checkpoint.id, ticket_id=scan.ticket_id, code=scan.code,
+                direction="undo", result=ScanResult.OK, mode="online",
+                device_id=device.id if device else None, user_id=user.id if user else None)
+    db.session.add(undo)
+    db.session.flush()
+    if not _release_for_undo(scan, undo):
+        db.session.rollback()
+        raise FestaError("cannot_undo", "This person was scanned again since; "
+                         "scan them out instead.", status=409)
+    scan.undone_by_scan_id = undo.id
+    undo.response = {"result": "ok", "scan_id": undo.id, "undone_scan_id": scan.id,
+                     "inside": _inside_now(checkpoint.id)}
+    record("scan.undo", scan, event_id=checkpoint.event_id,
+           device_id=device.id if device else None, user_id=user.id if user else None,
+           details={"scan_id": scan.id, "undo_scan_id": undo.id, "ticket_id": scan.ticket_id})
+    db.session.commit()
+    return ScanOutcome(result="ok", response=undo.response, scan_id=undo.id,
+                       ticket_id=scan.ticket_id)
+
+
+def _release_for_undo(scan: Scan, undo: Scan) -> bool:
+    """Mark the holder outside (or forget them here, if this was their first entry)."""
+    changed = db.session.execute(
+        sa.update(Presence)
+        .where(Presence.ticket_id == scan.ticket_id, Presence.checkpoint_id == scan.checkpoint_id,
+               Presence.inside.is_(True), Presence.last_scan_id == scan.id)
+        .values(inside=False, last_change_at=utcnow(), last_scan_id=undo.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        return False
+    other_entries = db.session.scalar(sa.select(sa.func.count(Scan.id)).where(
+        Scan.ticket_id == scan.ticket_id, Scan.checkpoint_id == scan.checkpoint_id,
+        Scan.direction == "entry", Scan.result == ScanResult.OK, Scan.id != scan.id,
+        Scan.undone_by_scan_id.is_(None)))
+    if not other_entries:
+        db.session.execute(sa.delete(Presence).where(
+            Presence.ticket_id == scan.ticket_id, Presence.checkpoint_id == scan.checkpoint_id
+        ).execution_options(synchronize_session=False))
+    adjust_counts(None, [scan.checkpoint_id])
+    return True
+
+
+def scan_for_undo(checkpoint: Checkpoint, scan_id: int) -> Scan:
+    scan = db.session.get(Scan, scan_id)
+    if scan is None or scan.checkpoint_id != checkpoint.id:
+        raise FestaError("not_found", "No such scan at this checkpoint.", status=404)
+    return scan
+
+
+__all__ = ["ScanOutcome", "decide_scan", "device_for_token", "entrance_checkpoint",
+           "scan_for_undo", "undo_scan"]

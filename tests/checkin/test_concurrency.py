@@ -1,0 +1,89 @@
+"""Two gates scanning the same tickets at the same moment: exactly one `ok` per ticket,
+and a room never holds more than its capacity. The database decides, not timing."""
+
+import multiprocessing
+import threading
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from festa.checkin.models import Checkpoint, Presence
+from festa.checkin.services import decide_scan
+from festa.extensions import db
+from tests.checkin.helpers import room_checkpoint, setup_event
+from tests.checkin.scan_worker import scan_codes
+
+TICKETS = 12
+ROOM_CAPACITY = 4
+
+
+@pytest.fixture
+def rush(app):
+    """An entrance and a small room; every gate scans every ticket at the entrance, then
+    its own half of the tickets into the room."""
+    event, entrance, tickets = setup_event(tickets=TICKETS)
+    room = room_checkpoint(event, "Small room", capacity=ROOM_CAPACITY)
+    codes = [t.code for t in tickets]
+    halves = [codes[0::2], codes[1::2]]
+    plans = [[(entrance.id, c) for c in codes] + [(room.id, c) for c in half] for half in halves]
+    return {"entrance": entrance, "room": room, "plans": plans}
+
+
+def check(rush, answers: list[tuple[int, str, str]]) -> None:
+    entrance_id, room_id = rush["entrance"].id, rush["room"].id
+    at_entrance = [(code, result) for cid, code, result in answers if cid == entrance_id]
+    oks = Counter(code for code, result in at_entrance if result == "ok")
+    assert len(oks) == TICKETS and set(oks.values()) == {1}
+    assert Counter(result for _code, result in at_entrance) == {
+        "ok": TICKETS, "already_checked_in": TICKETS}
+    in_room = Counter(result for cid, _code, result in answers if cid == room_id)
+    assert in_room == {"ok": ROOM_CAPACITY, "room_full": TICKETS - ROOM_CAPACITY}
+    db.session.expire_all()
+    counts = dict(db.session.execute(sa.select(Checkpoint.id, Checkpoint.inside_count)).all())
+    assert counts == {entrance_id: TICKETS, room_id: ROOM_CAPACITY}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Presence)) == (
+        TICKETS + ROOM_CAPACITY)
+
+
+def test_two_processes_on_postgresql(rush, database_url, is_postgres):
+    if not is_postgres:
+        pytest.skip("separate processes need a server database (PostgreSQL)")
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    results = context.Queue()
+    workers = [context.Process(target=scan_codes, args=(database_url, plan, barrier, results))
+               for plan in rush["plans"]]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    check(rush, answers[0] + answers[1])
+
+
+def test_two_threads_on_any_database(app, rush):
+    barrier = threading.Barrier(2)
+    answers: list = []
+    errors: list = []
+
+    def gate(plan):
+        try:
+            with app.app_context():
+                checkpoints = {cid: db.session.get(Checkpoint, cid) for cid, _code in plan}
+                db.session.commit()
+                barrier.wait(timeout=30)
+                answers.extend((cid, code, decide_scan(checkpoints[cid], code).result)
+                               for cid, code in plan)
+                db.session.remove()
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=gate, args=(plan,)) for plan in rush["plans"]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    check(rush, answers)
