@@ -1,13 +1,108 @@
 """The public programme: events, schedule, sessions and speakers."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
 
-from festa.program import queries
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, render_template, request
+
+from festa.extensions import db
+from festa.program import queries, services
+from festa.program.models import Session, SessionKind, SessionLanguage, Speaker
 
 bp = Blueprint("program", __name__)
+
+
+@bp.app_template_global()
+def date_range(start, end) -> str:
+    return services.date_range(start, end)
+
+
+@bp.app_template_global()
+def short_day(value, tz: str = "Asia/Seoul") -> str:
+    return services.short_day(value, tz)
 
 
 @bp.get("/")
 def index():
     """Current and upcoming events first, then past ones."""
-    return render_template("program/index.html", events=queries.published_events())
+    now = services.clock()
+    upcoming, past = services.split_events(
+        queries.published_events(), now.astimezone(ZoneInfo("Asia/Seoul")).date()
+    )
+    states = {e.id: services.registration_state(e, now) for e in upcoming + past}
+    return render_template("program/index.html", upcoming=upcoming, past=past, states=states)
+
+
+@bp.get("/events/<slug>/")
+def event(slug: str):
+    """An event's overview: description, dates, venue, tracks and the call to register."""
+    event = queries.published_event_or_404(slug)
+    now = services.clock()
+    sessions = queries.schedule_sessions(event, include_cancelled=False)
+    highlights = [s for s in sessions if s.kind in (SessionKind.KEYNOTE, SessionKind.DIALOGUE)]
+    speakers = {r.speaker_id for s in sessions for r in s.speaker_roles}
+    return render_template(
+        "program/event.html", event=event, state=services.registration_state(event, now),
+        highlights=highlights, session_count=len(sessions), speaker_count=len(speakers),
+        days=services.event_days(event),
+    )
+
+
+@bp.get("/events/<slug>/schedule")
+def schedule(slug: str):
+    """The schedule: a rooms × time grid per day on wide screens, a time-ordered list on
+    phones (same markup), filtered by day, track, language, kind and a Hangul-aware search."""
+    event = queries.published_event_or_404(slug)
+    now = services.clock()
+    filters = services.ScheduleFilters.from_args(request.args, event)
+    sessions = queries.schedule_sessions(event)
+    running, upcoming = services.now_and_next(sessions, now)
+    start, end = queries.event_bounds(event)
+    return render_template(
+        "program/schedule.html", event=event, filters=filters,
+        grids=services.schedule_days(event, sessions, filters, now),
+        days=services.event_days(event), during=start <= now <= end,
+        now_ids={s.id for s in running}, next_ids={s.id for s in upcoming},
+        running=running, upcoming=upcoming, now=now,
+        kinds=list(SessionKind), languages=list(SessionLanguage),
+    )
+
+
+@bp.get("/events/<slug>/sessions/<int:session_id>")
+def session_page(slug: str, session_id: int):
+    """One session: time in the event's zone, room, track, speakers, abstract, seats."""
+    event = queries.published_event_or_404(slug)
+    session = db.session.get(Session, session_id)
+    if session is None or session.event_id != event.id:
+        abort(404)
+    return render_template(
+        "program/session.html", event=event, session=session,
+        state=services.registration_state(event, services.clock()),
+        day=services.local_day(session, ZoneInfo(event.timezone)),
+    )
+
+
+@bp.get("/events/<slug>/speakers")
+def speakers(slug: str):
+    """Everyone on stage at the event, sorted by family name."""
+    event = queries.published_event_or_404(slug)
+    return render_template(
+        "program/speakers.html", event=event, speakers=queries.event_speakers(event)
+    )
+
+
+@bp.get("/events/<slug>/speakers/<int:speaker_id>")
+def speaker(slug: str, speaker_id: int):
+    """A speaker's page with their sessions at this event."""
+    event = queries.published_event_or_404(slug)
+    person = db.session.get(Speaker, speaker_id)
+    sessions = sorted(
+        (r.session for r in person.session_roles if r.session.event_id == event.id)
+        if person else (),
+        key=lambda s: s.starts_at,
+    )
+    if not sessions:
+        abort(404)
+    return render_template("program/speaker.html", event=event, speaker=person,
+                           sessions=sessions)

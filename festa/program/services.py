@@ -1,0 +1,238 @@
+"""The public programme's rules: filters, search, the schedule grid, "now / next", dates.
+
+Plain functions over sessions already loaded by `festa.program.queries` (no SQL here), so
+the schedule page costs the same number of queries however many sessions an event has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_interval, format_skeleton
+from flask import current_app
+
+from festa.dbtypes import utcnow
+from festa.hangul import matches
+from festa.i18n import current_language, speaker_name
+from festa.program.models import Event, Room, Session, SessionKind, SessionLanguage
+from festa.program.queries import event_bounds, registration_open
+
+SLOT_MINUTES = 5
+LABEL_MINUTES = 30
+
+
+def clock() -> datetime:
+    """The current time, or `FESTA_NOW` (a datetime or a callable) when a test fixes it."""
+    fixed = current_app.config.get("FESTA_NOW")
+    if callable(fixed):
+        return fixed()
+    return fixed or utcnow()
+
+
+def date_range(start: date, end: date) -> str:
+    """'2027년 3월 11일~13일' or 'Mar 11 – 13, 2027'; one day: '2025년 2월 11일'."""
+    if start == end:
+        return format_date(start, "long", locale=current_language())
+    return format_interval(start, end, "yMMMd", locale=current_language())
+
+
+def short_day(value: date | datetime, tz: str = "Asia/Seoul") -> str:
+    """A short day with its weekday: '3월 11일 (목)' or 'Thu, Mar 11'."""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz)).date()
+    return format_skeleton("MMMEd", value, locale=current_language())
+
+
+def split_events(events: Iterable[Event], today: date) -> tuple[list[Event], list[Event]]:
+    """Current and upcoming events (soonest first), then past ones (latest first)."""
+    events = list(events)
+    upcoming = sorted((e for e in events if e.end_date >= today), key=lambda e: e.start_date)
+    past = sorted((e for e in events if e.end_date < today), key=lambda e: e.start_date,
+                  reverse=True)
+    return upcoming, past
+
+
+def registration_state(event: Event, now: datetime) -> str:
+    """One of "open", "not_yet", "closed" (window over) or "ended" (the event is over)."""
+    if registration_open(event, now):
+        return "open"
+    if now > event_bounds(event)[1]:
+        return "ended"
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_yet"
+    return "closed"
+
+
+def event_days(event: Event) -> list[date]:
+    count = (event.end_date - event.start_date).days + 1
+    return [event.start_date + timedelta(days=n) for n in range(count)]
+
+
+def local_day(session: Session, zone: ZoneInfo) -> date:
+    return session.starts_at.astimezone(zone).date()
+
+
+@dataclass
+class ScheduleFilters:
+    """What the attendee asked to see; unknown values are ignored rather than refused."""
+
+    day: date | None = None
+    track: int | None = None
+    language: str | None = None
+    kind: str | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], event: Event) -> ScheduleFilters:
+        day = _parse_day(args.get("day", ""))
+        track = _parse_int(args.get("track", ""))
+        language = args.get("language") or None
+        kind = args.get("kind") or None
+        return cls(
+            day=day if day in event_days(event) else None,
+            track=track if track in {t.id for t in event.tracks} else None,
+            language=language if language in set(SessionLanguage) else None,
+            kind=kind if kind in set(SessionKind) else None,
+            q=(args.get("q") or "").strip()[:100],
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        """True when anything other than the day narrows the list."""
+        return bool(self.track or self.language or self.kind or self.q)
+
+    def args(self, **changes: object) -> dict[str, str]:
+        """Query parameters for a link to this view with some filters changed."""
+        values = {"day": self.day, "track": self.track, "language": self.language,
+                  "kind": self.kind, "q": self.q}
+        values.update(changes)
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def session_text_matches(session: Session, query: str) -> bool:
+    """Hangul-aware search over both titles and every speaker's name in both languages."""
+    texts = [session.title_ko, session.title_en]
+    for role in session.speaker_roles:
+        texts += [speaker_name(role.speaker, "ko"), speaker_name(role.speaker, "en")]
+    return any(matches(query, text) for text in texts)
+
+
+def language_matches(session: Session, wanted: str) -> bool:
+    """A bilingual session suits both Korean and English listeners."""
+    return session.language == wanted or (
+        session.language == SessionLanguage.BOTH and wanted != SessionLanguage.BOTH
+    )
+
+
+def filter_sessions(sessions: Iterable[Session], filters: ScheduleFilters,
+                    zone: ZoneInfo) -> list[Session]:
+    result = []
+    for session in sessions:
+        if filters.day and local_day(session, zone) != filters.day:
+            continue
+        if filters.track and session.track_id != filters.track:
+            continue
+        if filters.kind and session.kind != filters.kind:
+            continue
+        if filters.language and not language_matches(session, filters.language):
+            continue
+        if filters.q and not session_text_matches(session, filters.q):
+            continue
+        result.append(session)
+    return result
+
+
+def now_and_next(sessions: Iterable[Session], now: datetime) -> tuple[list[Session], list[Session]]:
+    """Sessions running at `now`, and those starting next (all that share the next start)."""
+    live = [s for s in sessions if not s.cancelled]
+    running = [s for s in live if s.starts_at <= now < s.ends_at]
+    later = [s for s in live if s.starts_at > now]
+    if not later:
+        return running, []
+    first = min(s.starts_at for s in later)
+    return running, [s for s in later if s.starts_at == first]
+
+
+@dataclass
+class GridItem:
+    session: Session
+    column: int
+    row_start: int
+    row_end: int
+
+
+@dataclass
+class DayGrid:
+    """One day of the schedule: room columns, 5-minute rows, sessions placed by time.
+
+    Row 1 holds the room names; row r >= 2 starts at `start + (r - 2) * 5 minutes`."""
+
+    day: date
+    rooms: list[Room | None]
+    items: list[GridItem]
+    rows: int
+    labels: list[tuple[datetime, int]] = field(default_factory=list)
+    now_row: int | None = None
+    now_index: int | None = None  # how many items (in time order) start before "now"
+
+
+def _minutes(value: datetime) -> int:
+    return value.hour * 60 + value.minute
+
+
+def build_day(day: date, sessions: list[Session], zone: ZoneInfo, now: datetime) -> DayGrid:
+    """Lay out one day's (already filtered, time-ordered) sessions on the grid."""
+    rooms = sorted({s.room for s in sessions if s.room}, key=lambda r: (r.position, r.id))
+    if any(s.room is None for s in sessions):
+        rooms.append(None)
+    column = {room.id if room else None: index + 2 for index, room in enumerate(rooms)}
+    starts = [_minutes(s.starts_at.astimezone(zone)) for s in sessions]
+    ends = [_ends_minutes(s, zone, day) for s in sessions]
+    first = min(starts) // LABEL_MINUTES * LABEL_MINUTES
+    last = -(-max(ends) // LABEL_MINUTES) * LABEL_MINUTES
+    items = [
+        GridItem(s, column[s.room_id if s.room else None], 2 + (b - first) // SLOT_MINUTES,
+                 2 + max(-(-(e - first) // SLOT_MINUTES), (b - first) // SLOT_MINUTES + 1))
+        for s, b, e in zip(sessions, starts, ends, strict=True)
+    ]
+    midnight = datetime.combine(day, datetime.min.time(), zone)
+    labels = [(midnight + timedelta(minutes=m), 2 + (m - first) // SLOT_MINUTES)
+              for m in range(first, last, LABEL_MINUTES)]
+    grid = DayGrid(day, rooms, items, (last - first) // SLOT_MINUTES, labels)
+    local_now = now.astimezone(zone)
+    if local_now.date() == day and first <= _minutes(local_now) < last:
+        grid.now_row = 2 + (_minutes(local_now) - first) // SLOT_MINUTES
+        grid.now_index = sum(1 for s in sessions if s.starts_at <= now)
+    return grid
+
+
+def _ends_minutes(session: Session, zone: ZoneInfo, day: date) -> int:
+    end = session.ends_at.astimezone(zone)
+    return 24 * 60 if end.date() > day else _minutes(end)
+
+
+def schedule_days(event: Event, sessions: list[Session], filters: ScheduleFilters,
+                  now: datetime) -> list[DayGrid]:
+    """The grid of each day that has matching sessions (only the chosen day, if any)."""
+    zone = ZoneInfo(event.timezone)
+    shown = filter_sessions(sessions, filters, zone)
+    grids = []
+    for day in event_days(event):
+        todays = [s for s in shown if local_day(s, zone) == day]
+        if todays:
+            grids.append(build_day(day, todays, zone, now))
+    return grids
