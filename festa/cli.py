@@ -77,5 +77,21 @@ def mail_send(limit: int) -> None:
         click.echo(f"{waiting} message(s) still waiting in the outbox{reason}.")
 
 
+device_cli = AppGroup("device", help="Scanning devices at the door.")
+festa_cli.add_command(device_cli)
+
+
+@device_cli.command("create")
+@click.option("--event", "slug", required=True, help="The event's slug.")
+@click.option("--checkpoint", "checkpoint_id", type=int, help="Checkpoint id (default: the "
+              "event's entrance).")
+@click.option("--name", default="", help="A name for the device, e.g. 'Gate 3 phone'.")
+def device_create(slug: str, checkpoint_id: int | None, name: str) -> None:
+    """Print a new device token (one line, nothing else); pair at /door/pair/<token>."""
+    from festa.checkin.cli import create_device_token
+
+    click.echo(create_device_token(slug, checkpoint_id, name))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(festa_cli)
