@@ -7,6 +7,7 @@ def register(app: Flask) -> None:
     from festa import cli, errors, observability, security
     from festa.api import register_api
     from festa.audit.manage_views import bp as audit_manage_bp
+    from festa.auth.manage_views import bp as staff_manage_bp
     from festa.auth.views import bp as auth_bp
     from festa.checkin.views import bp as door_bp
     from festa.core.views import bp as core_bp
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, program_bp, registration_bp, tickets_bp, manage_bp, door_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(staff_manage_bp)
     app.register_blueprint(audit_manage_bp)
     app.register_blueprint(outbox_manage_bp)
     register_api(app)

@@ -1,10 +1,56 @@
+"""Staff forms: logging in, and admins managing staff accounts."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from festa.auth.models import Role
+from festa.auth.services import MIN_PASSWORD_LENGTH, AccountError, check_password_rules
+from festa.manage.forms import ManageForm, strip
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Admin"),
+    Role.ORGANIZER: _l("Organizer"),
+    Role.DOOR: _l("Door staff"),
+}
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Log in"))
+
+
+def password_rules(form: FlaskForm, field: PasswordField) -> None:
+    """The account rules of festa.auth.services, as a form validator."""
+    try:
+        check_password_rules(field.data or "")
+    except AccountError as error:
+        raise ValidationError(_l("Use at least %(count)d characters.",
+                                 count=MIN_PASSWORD_LENGTH)) from error
+
+
+class PasswordForm(ManageForm):
+    password = PasswordField(_l("New password"), [DataRequired(), Length(max=200),
+                                                  password_rules])
+    confirm = PasswordField(_l("Repeat the password"), [DataRequired(), EqualTo(
+        "password", message=_l("The two passwords differ."))])
+
+    rows = (("password", "confirm"),)
+
+
+class StaffForm(PasswordForm):
+    email = EmailField(_l("E-mail"), [DataRequired(), Email(), Length(max=254)],
+                       filters=[strip])
+    name = StringField(_l("Name"), [Length(max=100)], filters=[strip])
+    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), default=Role.ORGANIZER,
+                       description=_l("Organizers manage the programme; door staff only scan "
+                                      "tickets; admins also manage staff."))
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=200), password_rules])
+
+    rows = (("email", "name"), ("role",), ("password", "confirm"))
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField()

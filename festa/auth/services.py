@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
+from festa.audit.services import record
 from festa.auth.models import ApiToken, Role, User
 from festa.dbtypes import utcnow
 from festa.extensions import db, login
@@ -28,7 +29,9 @@ class AccountError(ValueError):
 
 @login.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The logged-in staff member; a deactivated account is logged out at its next request."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 def normalize_email(email: str) -> str:
@@ -54,6 +57,37 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+def create_staff(email: str, password: str, role: str, name: str = "") -> User:
+    """An admin creates a staff account (audited); the caller commits."""
+    user = create_user(email, password, role, name=name)
+    db.session.flush()
+    record("user.create", user, details={"email": user.email, "role": user.role})
+    return user
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    """Deactivate (logged out at once, tokens stop working) or reactivate an account.
+    Nobody can deactivate themselves: the last admin must not lock everyone out."""
+    if not active and user.id == by.id:
+        raise AccountError("own_account", "You cannot deactivate your own account.")
+    if user.active != active:
+        user.active = active
+        record("user.activate" if active else "user.deactivate", user)
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password chosen by an admin (audited; the password itself is not logged)."""
+    check_password_rules(password)
+    user.set_password(password)
+    record("user.reset_password", user)
+
+
+def staff_accounts() -> list[User]:
+    """Every staff account: active ones first, then by role and e-mail."""
+    return list(db.session.scalars(
+        sa.select(User).order_by(User.active.desc(), User.role, User.email)))
 
 
 def authenticate(email: str, password: str) -> User | None:

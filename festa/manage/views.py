@@ -1,14 +1,32 @@
-"""The organizers' back office."""
+"""The organizers' back office: the dashboard; the other pages live in the modules imported
+here (events, sessions, speakers, venues), all on the one `manage` blueprint."""
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from festa.auth.services import organizer_required
+from festa.manage import (  # noqa: F401  (the modules add their routes to `bp`)
+    event_views,
+    queries,
+    session_views,
+    speaker_views,
+    venue_views,
+)
+from festa.manage.base import bp
+from festa.program.conflicts import event_conflicts
 
-bp = Blueprint("manage", __name__, url_prefix="/manage")
+__all__ = ["bp"]
 
 
 @bp.get("/")
 @organizer_required
 def index():
-    """The organizer's start page."""
-    return render_template("manage/index.html")
+    """The organizer's dashboard: every event with its sessions, conflicts and registrations."""
+    events = queries.all_events()
+    ids = [e.id for e in events]
+    return render_template(
+        "manage/index.html",
+        events=events,
+        session_counts=queries.session_counts(ids),
+        registration_counts=queries.registration_counts(ids),
+        conflict_counts={e.id: len(event_conflicts(e)) for e in events},
+    )

@@ -1,0 +1,72 @@
+"""The manage blueprint and the few helpers its views share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template
+from flask_babel import gettext as _
+
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.manage.forms import ConfirmForm, ManageForm
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+T = TypeVar("T")
+
+
+def get_or_404(model: type[T], ident: int) -> T:
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def run_service(form: ManageForm | None, change: Callable[[], T]) -> T | None:
+    """Run one service call as one transaction: commit on success; on a FestaError roll back
+    (nothing half-saved) and show its messages on the form's fields, or flash them."""
+    try:
+        result = change()
+        db.session.commit()
+    except FestaError as error:
+        db.session.rollback()
+        if form is not None and error.fields:
+            form.set_field_errors(error.fields)
+        else:
+            flash(error.message, "error")
+        return None
+    return result if result is not None else True
+
+
+def render_form(form: ManageForm, title: str, back: str, **context: Any) -> str:
+    """The generic manage form page (templates/manage/form.html); 422 if it has errors."""
+    status = 422 if form.errors else 200
+    return render_template("manage/form.html", form=form, title=title, back=back,
+                           **context), status
+
+
+def flash_errors(form: ManageForm) -> None:
+    """A form shown on another page (e.g. "add speaker"): its errors as messages, each
+    naming the field."""
+    for name, messages in form.errors.items():
+        label = form[name].label.text if name in form._fields else ""
+        for message in messages:
+            flash(f"{label}: {message}" if label else message, "error")
+
+
+def saved(message: str | None = None) -> None:
+    flash(message or _("Saved."), "success")
+
+
+def confirm_delete(what: str, back: str, delete: Callable[[], None], done: str):
+    """GET: ask "delete <what>?"; POST (with CSRF token): delete, then go to `done`.
+    A refusal (FestaError) is flashed and leads back to `back`."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if run_service(None, delete):
+            flash(_("Deleted: %(what)s", what=what), "success")
+            return redirect(done)
+        return redirect(back)
+    return render_template("manage/confirm_delete.html", form=form, what=what, back=back)

@@ -1,0 +1,257 @@
+"""Organizers' changes to events, tracks, venues and rooms: validate, change, audit.
+
+Every function works inside the caller's transaction: it checks everything first and raises
+`FestaError` naming the fields at fault before changing anything, writes the audit entry
+with the change, and leaves the commit to the caller. Sessions and speakers are in
+`festa.manage.programme`; both share the helpers here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from festa.audit.services import record
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.program.models import SLUG_PATTERN, Event, Room, Session, Track, Venue
+from festa.registration.models import Registration
+
+EVENT_FIELDS = ("slug", "name_ko", "name_en", "description_ko", "description_en",
+                "start_date", "end_date", "timezone", "venue_id", "capacity",
+                "registration_opens_at", "registration_closes_at")
+TRACK_FIELDS = ("name_ko", "name_en", "description_ko", "description_en", "color", "position")
+VENUE_FIELDS = ("name_ko", "name_en", "address_ko", "address_en")
+ROOM_FIELDS = ("name_ko", "name_en", "capacity", "position", "opens_at", "closes_at")
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+
+class Problems:
+    """Collects every field error of one operation, so the form shows them all at once."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, code: str, field: str, message: str) -> None:
+        self.codes.append(code)
+        self.fields.setdefault(field, []).append(message)
+
+    def check(self) -> None:
+        """Raise one FestaError (422, the first problem's code) if anything was found."""
+        if self.codes:
+            messages = "; ".join(f"{f}: {m}" for f, ms in self.fields.items() for m in ms)
+            raise FestaError(self.codes[0], messages, status=422, fields=self.fields)
+
+
+def pick(data: Mapping[str, Any], names: tuple[str, ...], obj: object | None = None) -> dict:
+    """The known fields of `data`; with `obj`, missing ones are taken from it (for checks)."""
+    picked = {name: data[name] for name in names if name in data}
+    if obj is not None:
+        return {name: picked.get(name, getattr(obj, name)) for name in names}
+    return picked
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    return value
+
+
+def apply_changes(obj: object, data: Mapping[str, Any]) -> dict[str, list]:
+    """Set the attributes; return `{field: [old, new]}` for those that really changed."""
+    changes = {}
+    for name, value in data.items():
+        old = getattr(obj, name, None)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(obj, name, value)
+    return changes
+
+
+def create(obj: object, action: str, data: Mapping[str, Any]) -> Any:
+    """Add a new object with `data` and audit it as `action`."""
+    changes = apply_changes(obj, data)
+    db.session.add(obj)
+    db.session.flush()
+    record(action, obj, details={"changes": changes})
+    return obj
+
+
+def update(obj: object, action: str, data: Mapping[str, Any]) -> dict[str, list]:
+    """Change an object; audit only when something changed. Returns the changes."""
+    changes = apply_changes(obj, data)
+    if changes:
+        db.session.flush()
+        record(action, obj, details={"changes": changes})
+    return changes
+
+
+def delete(obj: object, action: str, details: dict | None = None) -> None:
+    """Audit, then delete (the entry is written first: it may refer to the deleted row)."""
+    record(action, obj, details=details or {})
+    db.session.flush()
+    db.session.delete(obj)
+    db.session.flush()
+
+
+def check_capacity(problems: Problems, value: int | None, taken: int = 0) -> None:
+    if value is None:
+        return
+    if value < 0:
+        problems.add("negative_capacity", "capacity", _("Capacity cannot be negative."))
+    elif value < taken:
+        problems.add("capacity_below_taken", "capacity",
+                     _("%(taken)d seats are already taken; capacity cannot be lower.",
+                       taken=taken))
+
+
+# ---------------------------------------------------------------- events
+
+
+def _check_event(values: dict, event: Event | None) -> None:
+    problems = Problems()
+    slug = values["slug"] or ""
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        problems.add("bad_slug", "slug", _("Use lowercase letters, digits and single hyphens."))
+    elif _slug_taken(slug, event):
+        problems.add("slug_taken", "slug", _("Another event already uses this address."))
+    if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
+        problems.add("end_before_start", "end_date", _("The end date is before the start date."))
+    if values["timezone"] not in available_timezones():
+        problems.add("unknown_timezone", "timezone", _("Unknown time zone."))
+    _check_event_venue(problems, values["venue_id"], event)
+    opens, closes = values["registration_opens_at"], values["registration_closes_at"]
+    if opens and closes and closes <= opens:
+        problems.add("registration_closes_before_opens", "registration_closes_at",
+                     _("Registration must close after it opens."))
+    check_capacity(problems, values["capacity"], event.seats_taken if event else 0)
+    problems.check()
+
+
+def _slug_taken(slug: str, event: Event | None) -> bool:
+    query = sa.select(Event.id).where(Event.slug == slug)
+    if event is not None:
+        query = query.where(Event.id != event.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _check_event_venue(problems: Problems, venue_id: int | None, event: Event | None) -> None:
+    if venue_id is not None and db.session.get(Venue, venue_id) is None:
+        problems.add("unknown_venue", "venue_id", _("Unknown venue."))
+    elif event is not None and venue_id != event.venue_id and db.session.scalar(
+            sa.select(Session.id).join(Room).where(Session.event_id == event.id).limit(1)):
+        problems.add("venue_has_sessions", "venue_id",
+                     _("Sessions are placed in this venue's rooms; move them first."))
+
+
+def create_event(data: Mapping[str, Any]) -> Event:
+    """A new (draft) event."""
+    values = pick(data, EVENT_FIELDS, Event(timezone="Asia/Seoul"))
+    _check_event(values, None)
+    return create(Event(published=False), "event.create", values)
+
+
+def update_event(event: Event, data: Mapping[str, Any]) -> dict[str, list]:
+    """Change an event's details (not its published state: see `set_published`)."""
+    values = pick(data, EVENT_FIELDS, event)
+    _check_event(values, event)
+    return update(event, "event.update", values)
+
+
+def set_published(event: Event, published: bool) -> None:
+    """Publish (the public pages and feeds show it) or take back to draft."""
+    if event.published != published:
+        event.published = published
+        record("event.publish" if published else "event.unpublish", event)
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event with its tracks and sessions; refused once people registered."""
+    registered = db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(Registration.event_id == event.id))
+    if registered:
+        raise FestaError("event_has_registrations",
+                         _("%(count)d people registered for this event; it cannot be deleted. "
+                           "Unpublish it instead.", count=registered), status=409)
+    delete(event, "event.delete", {"slug": event.slug, "name_en": event.name_en})
+
+
+# ---------------------------------------------------------------- tracks
+
+
+def _check_track(values: dict) -> None:
+    problems = Problems()
+    if not re.fullmatch(COLOR_PATTERN, values.get("color") or ""):
+        problems.add("bad_color", "color", _("Use a colour such as #3355aa."))
+    problems.check()
+
+
+def create_track(event: Event, data: Mapping[str, Any]) -> Track:
+    values = pick(data, TRACK_FIELDS, Track(color="#3355aa", position=0))
+    _check_track(values)
+    return create(Track(event=event), "track.create", values)
+
+
+def update_track(track: Track, data: Mapping[str, Any]) -> dict[str, list]:
+    values = pick(data, TRACK_FIELDS, track)
+    _check_track(values)
+    return update(track, "track.update", values)
+
+
+def delete_track(track: Track) -> None:
+    """Delete a track; its sessions stay, without a track."""
+    delete(track, "track.delete", {"name_en": track.name_en})
+
+
+# ---------------------------------------------------------------- venues and rooms
+
+
+def create_venue(data: Mapping[str, Any]) -> Venue:
+    return create(Venue(), "venue.create", pick(data, VENUE_FIELDS))
+
+
+def update_venue(venue: Venue, data: Mapping[str, Any]) -> dict[str, list]:
+    return update(venue, "venue.update", pick(data, VENUE_FIELDS))
+
+
+def delete_venue(venue: Venue) -> None:
+    """Delete a venue and its rooms; refused while an event takes place there."""
+    if db.session.scalar(sa.select(Event.id).where(Event.venue_id == venue.id).limit(1)):
+        raise FestaError("venue_in_use", _("An event takes place at this venue; it cannot be "
+                                           "deleted."), status=409)
+    delete(venue, "venue.delete", {"name_en": venue.name_en})
+
+
+def _check_room(values: dict) -> None:
+    problems = Problems()
+    check_capacity(problems, values["capacity"])
+    if values["opens_at"] and values["closes_at"] and values["closes_at"] <= values["opens_at"]:
+        problems.add("closes_before_opens", "closes_at", _("The room must close after it opens."))
+    problems.check()
+
+
+def create_room(venue: Venue, data: Mapping[str, Any]) -> Room:
+    values = pick(data, ROOM_FIELDS, Room(position=0))
+    _check_room(values)
+    return create(Room(venue=venue), "room.create", values)
+
+
+def update_room(room: Room, data: Mapping[str, Any]) -> dict[str, list]:
+    values = pick(data, ROOM_FIELDS, room)
+    _check_room(values)
+    return update(room, "room.update", values)
+
+
+def delete_room(room: Room) -> None:
+    """Delete a room; refused while sessions are placed in it (they would lose their room)."""
+    if db.session.scalar(sa.select(Session.id).where(Session.room_id == room.id).limit(1)):
+        raise FestaError("room_in_use", _("Sessions are placed in this room; move them first."),
+                         status=409)
+    delete(room, "room.delete", {"name_en": room.name_en, "venue_id": room.venue_id})

@@ -1,0 +1,116 @@
+"""Organizers' forms for sessions, speakers and who speaks where."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, URLField
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+
+from festa.i18n import localized, speaker_name
+from festa.manage.forms import (
+    ManageForm,
+    capacity_field,
+    local_datetime,
+    long_text,
+    optional_int,
+    strip,
+    text,
+)
+from festa.program.models import Event, SessionKind, SessionLanguage, SpeakerRole
+
+KIND_LABELS = {
+    SessionKind.KEYNOTE: _l("Keynote"),
+    SessionKind.DIALOGUE: _l("Dialogue"),
+    SessionKind.PANEL: _l("Panel"),
+    SessionKind.TALK: _l("Talk"),
+    SessionKind.WORKSHOP: _l("Workshop"),
+}
+LANGUAGE_LABELS = {
+    SessionLanguage.KO: _l("Korean"),
+    SessionLanguage.EN: _l("English"),
+    SessionLanguage.BOTH: _l("Korean and English"),
+}
+ROLE_LABELS = {SpeakerRole.SPEAKER: _l("Speaker"), SpeakerRole.MODERATOR: _l("Moderator")}
+
+
+class SessionForm(ManageForm):
+    title_ko = text(_l("Title (Korean)"), True, 300)
+    title_en = text(_l("Title (English)"), True, 300)
+    abstract_ko = long_text(_l("Abstract (Korean)"))
+    abstract_en = long_text(_l("Abstract (English)"))
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default=SessionKind.TALK)
+    language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()),
+                           default=SessionLanguage.KO)
+    starts_at = local_datetime(_l("Starts"), None, required=True)
+    ends_at = local_datetime(_l("Ends"), None, required=True)
+    room_id = SelectField(_l("Room"), coerce=optional_int, validate_choice=False)
+    track_id = SelectField(_l("Track"), coerce=optional_int, validate_choice=False)
+    capacity = capacity_field(description=_l("Leave empty for the room's size or no limit."))
+    reservation_required = BooleanField(_l("Reservation required"))
+    cancelled = BooleanField(_l("Cancelled"))
+
+    rows = (("title_ko", "title_en"), ("abstract_ko", "abstract_en"), ("kind", "language"),
+            ("starts_at", "ends_at"), ("room_id", "track_id"), ("capacity",),
+            ("reservation_required", "cancelled"))
+
+    def __init__(self, *args, event: Event, rooms: list = (), tracks: list = (),
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zone = ZoneInfo(event.timezone)
+        hint = _l("Local time (%(zone)s).", zone=event.timezone)
+        for name in ("starts_at", "ends_at"):
+            self[name].tz = zone
+            self[name].description = hint
+        none = [("", _l("— none —"))]
+        self.room_id.choices = none + [(r.id, localized(r, "name")) for r in rooms]
+        self.track_id.choices = none + [(t.id, localized(t, "name")) for t in tracks]
+
+
+class SpeakerForm(ManageForm):
+    family_name_ko = text(_l("Family name (Korean)"), True, 100)
+    given_name_ko = text(_l("Given name (Korean)"), max_length=100)
+    family_name_en = text(_l("Family name (English)"), True, 100)
+    given_name_en = text(_l("Given name (English)"), max_length=100)
+    given_name_first = BooleanField(
+        _l("Given name first"), description=_l("For Western names, also in Korean."))
+    affiliation_ko = text(_l("Affiliation (Korean)"))
+    affiliation_en = text(_l("Affiliation (English)"))
+    title_ko = text(_l("Job title (Korean)"))
+    title_en = text(_l("Job title (English)"))
+    bio_ko = long_text(_l("Biography (Korean)"))
+    bio_en = long_text(_l("Biography (English)"))
+    photo_url = URLField(_l("Photo URL"), [Optional(), Length(max=500), URL(
+        require_tld=False, message=_l("Enter a web address starting with https://."))],
+        filters=[strip])
+    email = EmailField(_l("E-mail (private)"), [Optional(), Length(max=254), Email(
+        message=_l("Enter an e-mail address."))], filters=[strip],
+        description=_l("Only organizers see this."))
+
+    rows = (("family_name_ko", "given_name_ko"), ("family_name_en", "given_name_en"),
+            ("given_name_first",), ("affiliation_ko", "affiliation_en"),
+            ("title_ko", "title_en"), ("bio_ko", "bio_en"), ("photo_url", "email"))
+
+    def model_data(self) -> dict:
+        data = super().model_data()
+        data["photo_url"] = data["photo_url"] or ""
+        data["email"] = (data["email"] or "").lower()
+        return data
+
+
+class AssignSpeakerForm(ManageForm):
+    speaker_id = SelectField(_l("Speaker"), [DataRequired()], coerce=optional_int,
+                             validate_choice=False)
+    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()),
+                       default=SpeakerRole.SPEAKER)
+    position = IntegerField(_l("Order"), [Optional(), NumberRange(
+        min=0, message=_l("Must be 0 or more."))], default=0)
+
+    rows = (("speaker_id",), ("role", "position"))
+
+    def __init__(self, *args, speakers: list = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.speaker_id.choices = [("", _l("— choose —"))] + [
+            (s.id, speaker_name(s)) for s in speakers
+        ]

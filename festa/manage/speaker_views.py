@@ -1,0 +1,69 @@
+"""Manage speakers: the people on stage, shared by all events."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from festa.auth.services import organizer_required
+from festa.hangul import matches
+from festa.i18n import speaker_name
+from festa.manage import queries
+from festa.manage import session_services as services
+from festa.manage.base import bp, confirm_delete, get_or_404, render_form, run_service, saved
+from festa.manage.session_forms import SpeakerForm
+from festa.program.models import Speaker
+
+
+def _search_text(speaker: Speaker) -> str:
+    return " ".join((speaker_name(speaker, "ko"), speaker_name(speaker, "en"),
+                     speaker.affiliation_ko, speaker.affiliation_en))
+
+
+@bp.get("/speakers/")
+@organizer_required
+def speakers():
+    """All speakers, searchable in Hangul (초성 too) and Latin letters."""
+    query = request.args.get("q", "").strip()[:100]
+    rows = queries.all_speakers()
+    if query:
+        rows = [s for s in rows if matches(query, _search_text(s))]
+    return render_template("manage/speakers.html", speakers=rows, query=query,
+                           session_counts=queries.speaker_session_counts())
+
+
+@bp.route("/speakers/new", methods=["GET", "POST"])
+@organizer_required
+def speaker_new():
+    """Add a speaker."""
+    form = SpeakerForm()
+    if form.validate_on_submit() and run_service(
+            form, lambda: services.create_speaker(form.model_data())):
+        saved(_("Speaker added."))
+        return redirect(url_for("manage.speakers"))
+    return render_form(form, _("New speaker"), url_for("manage.speakers"))
+
+
+@bp.route("/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def speaker_edit(speaker_id: int):
+    """Edit a speaker's names, affiliation, biography, photo and private e-mail."""
+    speaker = get_or_404(Speaker, speaker_id)
+    form = SpeakerForm(obj=speaker)
+    if form.validate_on_submit() and run_service(
+            form, lambda: services.update_speaker(speaker, form.model_data())):
+        saved()
+        return redirect(url_for("manage.speakers"))
+    return render_form(form, _("Edit speaker"), url_for("manage.speakers"),
+                       subject=speaker_name(speaker),
+                       delete_url=url_for("manage.speaker_delete", speaker_id=speaker.id))
+
+
+@bp.route("/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])
+@organizer_required
+def speaker_delete(speaker_id: int):
+    """Delete a speaker; they are taken off every session (asks first)."""
+    speaker = get_or_404(Speaker, speaker_id)
+    return confirm_delete(speaker_name(speaker),
+                          url_for("manage.speaker_edit", speaker_id=speaker.id),
+                          lambda: services.delete_speaker(speaker), url_for("manage.speakers"))

@@ -1,0 +1,94 @@
+"""Manage venues and their rooms (capacity, opening hours)."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from festa.auth.services import organizer_required
+from festa.i18n import localized
+from festa.manage import queries, services
+from festa.manage.base import bp, confirm_delete, get_or_404, render_form, run_service, saved
+from festa.manage.forms import RoomForm, VenueForm
+from festa.program.models import Room, Venue
+
+
+@bp.get("/venues/")
+@organizer_required
+def venues():
+    """Every venue with its rooms."""
+    return render_template("manage/venues.html", venues=queries.all_venues())
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@organizer_required
+def venue_new():
+    """Add a venue; rooms are added on its page."""
+    form = VenueForm()
+    if form.validate_on_submit():
+        venue = run_service(form, lambda: services.create_venue(form.model_data()))
+        if venue:
+            saved(_("Venue added. Now add its rooms."))
+            return redirect(url_for("manage.venue", venue_id=venue.id))
+    return render_form(form, _("New venue"), url_for("manage.venues"))
+
+
+@bp.route("/venues/<int:venue_id>/", methods=["GET", "POST"])
+@organizer_required
+def venue(venue_id: int):
+    """A venue: its details (editable) and its rooms."""
+    venue = get_or_404(Venue, venue_id)
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit() and run_service(
+            form, lambda: services.update_venue(venue, form.model_data())):
+        saved()
+        return redirect(url_for("manage.venue", venue_id=venue.id))
+    status = 422 if form.errors else 200
+    return render_template("manage/venue.html", venue=venue, form=form), status
+
+
+@bp.route("/venues/<int:venue_id>/delete", methods=["GET", "POST"])
+@organizer_required
+def venue_delete(venue_id: int):
+    """Delete a venue with its rooms (asks first; refused while an event uses it)."""
+    venue = get_or_404(Venue, venue_id)
+    return confirm_delete(localized(venue, "name"), url_for("manage.venue", venue_id=venue.id),
+                          lambda: services.delete_venue(venue), url_for("manage.venues"))
+
+
+@bp.route("/venues/<int:venue_id>/rooms/new", methods=["GET", "POST"])
+@organizer_required
+def room_new(venue_id: int):
+    """Add a room to a venue."""
+    venue = get_or_404(Venue, venue_id)
+    form = RoomForm()
+    back = url_for("manage.venue", venue_id=venue.id, _anchor="rooms")
+    if form.validate_on_submit() and run_service(
+            form, lambda: services.create_room(venue, form.model_data())):
+        saved(_("Room added."))
+        return redirect(back)
+    return render_form(form, _("New room"), back, subject=localized(venue, "name"))
+
+
+@bp.route("/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def room_edit(room_id: int):
+    """Edit a room's name, capacity, order and opening hours."""
+    room = get_or_404(Room, room_id)
+    form = RoomForm(obj=room)
+    back = url_for("manage.venue", venue_id=room.venue_id, _anchor="rooms")
+    if form.validate_on_submit() and run_service(
+            form, lambda: services.update_room(room, form.model_data())):
+        saved()
+        return redirect(back)
+    return render_form(form, _("Edit room"), back, subject=localized(room.venue, "name"),
+                       delete_url=url_for("manage.room_delete", room_id=room.id))
+
+
+@bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
+@organizer_required
+def room_delete(room_id: int):
+    """Delete a room (asks first; refused while sessions are placed in it)."""
+    room = get_or_404(Room, room_id)
+    back = url_for("manage.venue", venue_id=room.venue_id, _anchor="rooms")
+    return confirm_delete(localized(room, "name"), back, lambda: services.delete_room(room), back)
