@@ -1,5 +1,135 @@
-"""API endpoints (filled in by the area that owns them)."""
+"""Registrations over the API: sign up, look up and cancel (shared/CONTRACT.md).
 
+GET and DELETE accept the registration's manage token (`Authorization: Bearer <token>`)
+or an organizer (personal API token or staff login).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
 from flask_smorest import Blueprint
 
-blp = Blueprint("api_registrations", __name__, description="registrations")
+from festa.api import ErrorSchema
+from festa.api.auth import bearer_token, organizer_or_none
+from festa.errors import FestaError
+from festa.extensions import db, limiter
+from festa.program.queries import published_event_or_404
+from festa.registration import queries, services
+from festa.registration.models import Registration
+
+blp = Blueprint("api_registrations", __name__, description="Registrations: sign up, look up, "
+                "cancel")
+
+
+def registration_rate_limit() -> str:
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", "10 per minute")
+
+
+class RegistrationIn(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    email = ma.fields.Email(required=True)
+    organization = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    locale = ma.fields.String(load_default="ko", validate=ma.validate.OneOf(["ko", "en"]))
+    sessions = ma.fields.List(
+        ma.fields.Integer(strict=True), load_default=list,
+        metadata={"description": "ids of sessions that need a reservation"},
+    )
+    consent = ma.fields.Boolean(
+        required=True, metadata={"description": "consent to the privacy notice; must be true"}
+    )
+
+
+class SessionStatusOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "confirmed|waitlisted"})
+    position = ma.fields.Integer(metadata={"description": "place on the waitlist, if waiting"})
+
+
+class RegistrationOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    status = ma.fields.String(
+        required=True, metadata={"description": "confirmed|waitlisted|cancelled"}
+    )
+    position = ma.fields.Integer(metadata={"description": "place on the event's waitlist"})
+    sessions = ma.fields.List(ma.fields.Nested(SessionStatusOut), required=True)
+
+
+class TicketOut(ma.Schema):
+    code = ma.fields.String(required=True)
+    url = ma.fields.String(required=True)
+    qr_png = ma.fields.String(required=True)
+    qr_svg = ma.fields.String(required=True)
+
+
+class RegistrationBody(ma.Schema):
+    registration = ma.fields.Nested(RegistrationOut, required=True)
+    ticket = ma.fields.Nested(
+        TicketOut, allow_none=True, required=True,
+        metadata={"description": "null while waitlisted or cancelled"},
+    )
+    manage_url = ma.fields.String(required=True)
+    manage_token = ma.fields.String(required=True)
+
+
+@blp.post("/events/<slug>/registrations")
+@limiter.limit(registration_rate_limit)
+@blp.arguments(RegistrationIn)
+@blp.response(201, RegistrationBody)
+@blp.alt_response(409, schema=ErrorSchema, description="already_registered or "
+                  "registration_closed")
+@blp.alt_response(422, schema=ErrorSchema, description="validation_error with fields")
+@blp.alt_response(429, schema=ErrorSchema, description="rate_limited")
+def create_registration(data: dict, slug: str):
+    """Register for an event: confirmed with a ticket, or waitlisted (ticket null)."""
+    event = published_event_or_404(slug)
+    registration = services.register(
+        event, data["name"], data["email"], data["organization"], data["locale"],
+        data["sessions"], data["consent"], source="api",
+    )
+    return queries.api_body(registration)
+
+
+def _authorised_registration(registration_id: int) -> tuple[Registration, object]:
+    """(registration, organizer or None): the manage token must be this registration's."""
+    token_error = None
+    if bearer_token():
+        try:
+            registration = services.registration_for_manage_token(bearer_token())
+        except FestaError as error:
+            token_error = error
+        else:
+            if registration.id != registration_id:
+                raise FestaError("forbidden", "This token belongs to another registration.",
+                                 status=403)
+            return registration, None
+    organizer = organizer_or_none()
+    if organizer is None:
+        if token_error is not None:
+            raise token_error
+        raise FestaError("unauthorized", "Send the registration's manage token or an "
+                         "organizer's token as 'Authorization: Bearer <token>'.", status=401)
+    return db.get_or_404(Registration, registration_id), organizer
+
+
+@blp.get("/registrations/<int:registration_id>")
+@blp.response(200, RegistrationBody)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_registration(registration_id: int):
+    """The registration with current statuses and waitlist positions."""
+    registration, _organizer = _authorised_registration(registration_id)
+    return queries.api_body(registration)
+
+
+@blp.delete("/registrations/<int:registration_id>")
+@blp.response(200, RegistrationBody)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def delete_registration(registration_id: int):
+    """Cancel: the ticket is revoked and freed seats go to the waitlist at once."""
+    registration, organizer = _authorised_registration(registration_id)
+    services.cancel_registration(registration, by=organizer)
+    return queries.api_body(registration)

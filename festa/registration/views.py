@@ -1,5 +1,206 @@
-"""Attendee registration pages."""
+"""Attendee pages: register, the confirmation, and self-service through the manage link."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from festa.dbtypes import utcnow
+from festa.errors import FestaError
+from festa.extensions import db, limiter
+from festa.program.models import Session
+from festa.program.queries import published_event_or_404, registration_open
+from festa.registration import queries, services
+from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm
+from festa.registration.models import RegistrationStatus
+from festa.registration.tokens import manage_token
 
 bp = Blueprint("registration", __name__)
+
+
+def registration_rate_limit() -> str:
+    from festa.api.registrations import registration_rate_limit as limit
+
+    return limit()
+
+
+@bp.after_request
+def private_pages(response):
+    """Pages behind a manage link show personal data: no cache may keep them."""
+    if request.endpoint != "registration.register_page":
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def apply_errors(form, error: FestaError) -> None:
+    """Show a service's field errors next to the form's fields."""
+    for name, messages in error.fields.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + list(messages)
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(registration_rate_limit, methods=["POST"])
+def register_page(slug: str):
+    """Sign up for an event: details, reservable sessions, the privacy notice and consent."""
+    event = published_event_or_404(slug)
+    form = RegistrationForm()
+    sessions = services.reservable_sessions(event)
+    form.set_sessions(sessions)
+    link_form = ManageLinkForm(prefix="link")
+    context = {"event": event, "form": form, "link_form": link_form,
+               "sessions": {s.id: s for s in sessions},
+               "is_open": registration_open(event), "duplicate": False, "now": utcnow()}
+    if not context["is_open"]:
+        status = 409 if request.method == "POST" else 200
+        return render_template("registration/register.html", **context), status
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("registration/register.html", **context), status
+    try:
+        registration = services.register(
+            event, form.name.data, form.email.data, form.organization.data or "",
+            form.locale.data, form.sessions.data or [], bool(form.consent.data),
+        )
+    except FestaError as error:
+        db.session.rollback()
+        context["duplicate"] = error.code == "already_registered"
+        context["is_open"] = error.code != "registration_closed"
+        apply_errors(form, error)
+        if not error.fields and not context["duplicate"]:
+            flash(error.message, "error")
+        link_form.email.data = form.email.data
+        return render_template("registration/register.html", **context), error.status
+    return redirect(url_for("registration.confirmation", token=manage_token(registration)))
+
+
+@bp.post("/events/<slug>/register/manage-link")
+@limiter.limit("5 per minute")
+def request_manage_link(slug: str):
+    """Mail the manage link to a registered address; the answer never says whether it is."""
+    event = published_event_or_404(slug)
+    form = ManageLinkForm(prefix="link")
+    if form.validate_on_submit():
+        services.send_manage_link(event, form.email.data)
+        flash(_("If this address is registered for the event, the manage link is on its way "
+                "to it now."), "success")
+    else:
+        flash(_("Please enter a valid e-mail address."), "error")
+    return redirect(url_for("registration.register_page", slug=slug))
+
+
+def with_registration(view):
+    """Resolve the manage token in the URL; an invalid or expired link gets its own page."""
+
+    @wraps(view)
+    def wrapped(token: str, **kwargs):
+        try:
+            registration = services.registration_for_manage_token(token)
+        except FestaError as error:
+            return render_template("registration/link_invalid.html", error=error), error.status
+        return view(registration, token=token, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/registrations/confirmed/<token>")
+@with_registration
+def confirmation(registration, token: str):
+    """Right after registering: confirmed (with the ticket) or waitlisted (with the place)."""
+    return render_template("registration/confirmation.html", registration=registration,
+                           token=token, **_summary(registration))
+
+
+def _summary(registration) -> dict:
+    """Status, ticket, session statuses and the manage link, for the attendee's pages."""
+    rows = [(r.session, queries.session_view(r))
+            for r in queries.active_reservations(registration)]
+    return {
+        "view": queries.registration_view(registration),
+        "ticket": queries.valid_ticket(registration),
+        "rows": rows,
+        "session_views": {session.id: view for session, view in rows},
+        "manage_link": services.manage_url(registration),
+    }
+
+
+@bp.get("/registrations/manage/<token>")
+@with_registration
+def manage(registration, token: str):
+    """Self-service: status and ticket, add or drop sessions, cancel, delete one's data."""
+    sessions = services.reservable_sessions(registration.event)
+    reservations = {r.session_id: r for r in queries.active_reservations(registration)}
+    return render_template(
+        "registration/manage.html", registration=registration, token=token, sessions=sessions,
+        reservations=reservations, form=ConfirmForm(), **_summary(registration),
+    )
+
+
+def _session_of(registration, session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    if session is None or session.event_id != registration.event_id:
+        abort(404)
+    return session
+
+
+@bp.post("/registrations/manage/<token>/sessions/<int:session_id>/reserve")
+@with_registration
+def reserve(registration, token: str, session_id: int):
+    """Add a session: a seat if one is free, else its waitlist."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reservation = services.reserve_session(registration, _session_of(registration, session_id))
+    except FestaError as error:
+        db.session.rollback()
+        flash(error.fields.get("sessions", [error.message])[0], "error")
+    else:
+        if reservation.status == RegistrationStatus.CONFIRMED:
+            flash(_("Your seat is reserved."), "success")
+        else:
+            flash(_("The session is full: you are on its waitlist."), "warning")
+    return redirect(url_for("registration.manage", token=token))
+
+
+@bp.post("/registrations/manage/<token>/sessions/<int:session_id>/drop")
+@with_registration
+def drop(registration, token: str, session_id: int):
+    """Give up a session reservation (the next in line gets the seat)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.drop_reservation(registration, _session_of(registration, session_id))
+    flash(_("Your reservation is cancelled."), "success")
+    return redirect(url_for("registration.manage", token=token))
+
+
+@bp.route("/registrations/manage/<token>/cancel", methods=["GET", "POST"])
+@with_registration
+def cancel(registration, token: str):
+    """Cancel the registration, after a confirmation step."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.cancel_registration(registration)
+        flash(_("Your registration is cancelled and your ticket no longer works."), "success")
+        return redirect(url_for("registration.manage", token=token))
+    return render_template("registration/confirm.html", registration=registration, form=form,
+                           token=token, action="cancel")
+
+
+@bp.route("/registrations/manage/<token>/delete", methods=["GET", "POST"])
+@with_registration
+def delete_data(registration, token: str):
+    """Delete one's personal data (the registration is anonymised), after confirmation."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.anonymize(registration)
+        return redirect(url_for("registration.deleted"))
+    return render_template("registration/confirm.html", registration=registration, form=form,
+                           token=token, action="delete")
+
+
+@bp.get("/registrations/deleted")
+def deleted():
+    """Shown once the personal data is gone (the old manage link no longer works)."""
+    return render_template("registration/deleted.html")

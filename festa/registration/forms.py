@@ -1,0 +1,73 @@
+"""Registration forms: sign up, manage-link request, walk-in registration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (ids as ints)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    organization = StringField(_l("Organisation (optional)"),
+                               validators=[Optional(), Length(max=200)],
+                               render_kw={"autocomplete": "organization"})
+    locale = RadioField(_l("Preferred language for e-mail"), default="ko",
+                        choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")],
+                        validators=[DataRequired()])
+    sessions = CheckboxListField(_l("Sessions that need a reservation"), coerce=int,
+                                 choices=[], validate_choice=True)
+    consent = BooleanField(
+        _l("I agree to the collection and use of my personal information as described above."),
+        validators=[DataRequired(_l("Registration needs your consent to the privacy notice."))],
+    )
+    submit = SubmitField(_l("Register"))
+
+    def set_sessions(self, sessions: list) -> None:
+        """The event's reservable sessions as the checkbox choices (value: session id)."""
+        self.sessions.choices = [SelectChoice(s.id, s.title_en) for s in sessions]
+
+
+class WalkInForm(RegistrationForm):
+    """An organizer registers someone at the door; they confirm consent was given."""
+
+    consent = BooleanField(
+        _l("The attendee agreed to the privacy notice."),
+        validators=[DataRequired(_l("Registration needs the attendee's consent."))],
+    )
+    submit = SubmitField(_l("Register walk-in"))
+
+
+class ManageLinkForm(FlaskForm):
+    """Ask for the manage link again, by e-mail."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Send me my manage link"))
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation step (cancel, delete data): only the CSRF token and a button."""
+
+    confirm = HiddenField(default="yes")
