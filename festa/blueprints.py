@@ -8,9 +8,13 @@ def register(app: Flask) -> None:
     from festa.api import register_api
     from festa.audit.manage_views import bp as audit_manage_bp
     from festa.auth.manage_views import bp as staff_manage_bp
+    from festa.auth.token_views import bp as tokens_bp
     from festa.auth.views import bp as auth_bp
     from festa.checkin.views import bp as door_bp
     from festa.core.views import bp as core_bp
+    from festa.exports.manage_views import bp as exports_manage_bp
+    from festa.exports.views import bp as exports_bp
+    from festa.exports.webhook_views import bp as webhooks_manage_bp
     from festa.manage.views import bp as manage_bp
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
@@ -23,6 +27,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(staff_manage_bp)
     app.register_blueprint(audit_manage_bp)
     app.register_blueprint(outbox_manage_bp)
+    for bp in (exports_bp, exports_manage_bp, webhooks_manage_bp, tokens_bp):
+        app.register_blueprint(bp)
     register_api(app)
     errors.init_app(app)
     observability.init_app(app)

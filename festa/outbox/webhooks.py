@@ -24,7 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from festa.audit.services import record
 from festa.dbtypes import utcnow
+from festa.errors import FestaError
 from festa.extensions import db
 from festa.outbox import services
 from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
@@ -148,3 +150,47 @@ def checkin_payload(scan, registration=None) -> dict[str, Any]:
 def register_deliverer() -> None:
     """Plug `deliver` into the outbox (festa.outbox.services calls this hook)."""
     services.register_deliverer(OutboxKind.WEBHOOK, deliver)
+
+
+# ------------------------------------------------------------------ organizers' changes
+
+
+def create_webhook(event_id: int, url: str, topics: list[str]) -> Webhook:
+    """A new webhook with a fresh secret. Caller commits."""
+    unknown = [t for t in topics if t not in TOPICS]
+    if unknown or not topics:
+        raise FestaError("unknown_topic", f"Unknown topics: {', '.join(unknown) or '-'}",
+                         status=422, fields={"topics": ["choose from " + ", ".join(TOPICS)]})
+    if not url.startswith(("http://", "https://")):
+        raise FestaError("bad_url", "Use an http:// or https:// address.", status=422,
+                         fields={"url": ["Use an http:// or https:// address."]})
+    hook = Webhook(event_id=event_id, url=url, secret=new_secret(), topics=",".join(topics))
+    db.session.add(hook)
+    db.session.flush()
+    record("webhook.create", hook, details={"url": url, "topics": topics})
+    return hook
+
+
+def set_active(hook: Webhook, active: bool) -> None:
+    if hook.active != active:
+        hook.active = active
+        record("webhook.enable" if active else "webhook.disable", hook)
+
+
+def delete_webhook(hook: Webhook) -> None:
+    """Delete a webhook; its queued and logged deliveries go with it."""
+    record("webhook.delete", hook, details={"url": hook.url})
+    db.session.delete(hook)
+
+
+def event_webhooks(event_id: int) -> list[Webhook]:
+    return list(db.session.scalars(
+        sa.select(Webhook).where(Webhook.event_id == event_id).order_by(Webhook.id)))
+
+
+def deliveries(event_id: int, limit: int = 50) -> list[OutboxMessage]:
+    """The latest webhook calls of the event (the delivery log), newest first."""
+    return list(db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.event_id == event_id, OutboxMessage.kind == OutboxKind.WEBHOOK)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))

@@ -1,0 +1,171 @@
+"""Applying an import plan through the manage services, all in the caller's transaction.
+
+Rooms, tracks and speakers are matched by name (either language, case ignored) and
+created when new; sessions are matched by id, else by title and start, and updated, or
+created. Every change goes through festa.manage's services, so it is validated, audited
+and bumps the session's sequence exactly like an edit by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from festa.audit.services import record
+from festa.errors import FestaError
+from festa.exports.importer import ImportFailed, ImportPlan, display_names
+from festa.extensions import db
+from festa.i18n import speaker_name
+from festa.manage import services as event_services
+from festa.manage import session_services
+from festa.program.models import Event, Room, Session, Speaker, Track
+
+SESSION_KEYS = ("title_ko", "title_en", "abstract_ko", "abstract_en", "kind", "language",
+                "capacity", "reservation_required", "cancelled")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class Resolver:
+    """Finds or creates the rooms, tracks and speakers rows refer to, once each."""
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.created = {"rooms": 0, "tracks": 0, "speakers": 0}
+        self.rooms = self._index(event.venue.rooms if event.venue else [], "name")
+        self.tracks = self._index(event.tracks, "name")
+        self.speakers: dict[str, Speaker] = {}
+        for speaker in db.session.scalars(sa.select(Speaker)):
+            for name in (speaker_name(speaker, "ko"), speaker_name(speaker, "en")):
+                self.speakers.setdefault(_key(name), speaker)
+
+    @staticmethod
+    def _index(objects, field: str) -> dict[str, Any]:
+        index: dict[str, Any] = {}
+        for obj in objects:
+            for lang in ("ko", "en"):
+                index.setdefault(_key(getattr(obj, f"{field}_{lang}")), obj)
+        return index
+
+    def _find(self, index: dict, names: dict) -> Any:
+        return index.get(_key(names["ko"])) or index.get(_key(names["en"]))
+
+    def room(self, names: dict | None) -> Room | None:
+        if not names:
+            return None
+        room = self._find(self.rooms, names)
+        if room is None:
+            if self.event.venue is None:
+                venue = event_services.create_venue(
+                    {"name_ko": self.event.name_ko, "name_en": self.event.name_en})
+                # Only the venue changes: the event's other rules are not the import's concern.
+                self.event.venue = venue
+                record("event.update", self.event,
+                       details={"changes": {"venue_id": [None, venue.id]}})
+            room = event_services.create_room(self.event.venue, {
+                "name_ko": names["ko"], "name_en": names["en"],
+                "position": len(self.event.venue.rooms) + 1})
+            self.created["rooms"] += 1
+            self.rooms.update({_key(names["ko"]): room, _key(names["en"]): room})
+        return room
+
+    def track(self, names: dict | None) -> Track | None:
+        if not names:
+            return None
+        track = self._find(self.tracks, names)
+        if track is None:
+            track = event_services.create_track(self.event, {
+                "name_ko": names["ko"], "name_en": names["en"],
+                "color": names.get("color") or "#3355aa",
+                "position": len(self.event.tracks) + 1})
+            self.created["tracks"] += 1
+            self.tracks.update({_key(names["ko"]): track, _key(names["en"]): track})
+        return track
+
+    def speaker(self, fields: dict) -> Speaker:
+        name_ko, name_en = display_names(fields)
+        speaker = self.speakers.get(_key(name_ko)) or self.speakers.get(_key(name_en))
+        if speaker is None:
+            speaker = session_services.create_speaker(fields)
+            self.created["speakers"] += 1
+            self.speakers.update({_key(name_ko): speaker, _key(name_en): speaker})
+        return speaker
+
+
+def _existing_sessions(event: Event) -> tuple[dict, dict]:
+    sessions = list(db.session.scalars(sa.select(Session).where(Session.event_id == event.id)))
+    by_id = {s.id: s for s in sessions}
+    by_title = {}
+    for s in sessions:
+        for title in (s.title_ko, s.title_en):
+            by_title.setdefault((_key(title), s.starts_at), s)
+    return by_id, by_title
+
+
+def _sync_speakers(session: Session, speakers: list[Speaker]) -> bool:
+    wanted = [s.id for s in speakers]
+    if [r.speaker_id for r in session.speaker_roles] == wanted:
+        return False
+    for role in list(session.speaker_roles):
+        if role.speaker_id not in wanted:
+            session_services.remove_speaker(session, role.speaker)
+    for position, speaker in enumerate(speakers):
+        session_services.assign_speaker(session, speaker, position=position)
+    return True
+
+
+def _apply_row(row: dict, event: Event, resolver: Resolver, found: tuple[dict, dict],
+               summary: dict) -> None:
+    by_id, by_title = found
+    starts_at = datetime.fromisoformat(row["starts_at"])
+    data = {key: row[key] for key in SESSION_KEYS}
+    room, track = resolver.room(row["room"]), resolver.track(row["track"])
+    data.update(starts_at=starts_at, ends_at=datetime.fromisoformat(row["ends_at"]),
+                room_id=room.id if room else None, track_id=track.id if track else None)
+    if row["id"] is not None:
+        session = by_id.get(row["id"])
+        if session is None:
+            raise FestaError("unknown_session", f"no session {row['id']} in this event",
+                             fields={"id": ["unknown session"]})
+    else:
+        session = (by_title.get((_key(row["title_ko"]), starts_at))
+                   or by_title.get((_key(row["title_en"]), starts_at)))
+    if session is None:
+        session = session_services.create_session(event, data)
+        summary["created"] += 1
+        changed = True
+    else:
+        changed = bool(session_services.update_session(session, data))
+    speakers = [resolver.speaker(fields) for fields in row["speakers"]]
+    changed = _sync_speakers(session, speakers) or changed
+    if session.id in by_id or row["id"] is not None:
+        summary["updated" if changed else "unchanged"] += 1
+    by_id[session.id] = session
+
+
+def apply_plan(plan: ImportPlan, event: Event) -> dict[str, int]:
+    """Import every row or nothing: raises ImportFailed naming the line of the first refusal
+    (the caller rolls back). Returns counts: created, updated, unchanged, rooms, tracks,
+    speakers. The caller commits."""
+    if plan.errors:
+        raise ImportFailed(plan.errors)
+    resolver = Resolver(event)
+    found = _existing_sessions(event)
+    summary = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in plan.rows:
+        try:
+            _apply_row(row, event, resolver, found, summary)
+        except FestaError as error:
+            field = ", ".join(error.fields) if error.fields else "row"
+            message = "; ".join(m for ms in error.fields.values() for m in ms) or error.message
+            raise ImportFailed([{"line": row["line"], "field": field,
+                                 "message": message}]) from error
+    summary.update(resolver.created)
+    record("programme.import", event, details={"source": plan.source,
+                                               "filename": plan.filename, **summary})
+    db.session.flush()
+    return summary

@@ -1,0 +1,89 @@
+"""Organizers' webhook pages: add, pause, delete, and the delivery log with retry."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from festa.audit.services import record
+from festa.auth.services import organizer_required
+from festa.exports.forms import WebhookForm
+from festa.exports.manage_views import event_or_404
+from festa.extensions import db
+from festa.manage.forms import ConfirmForm
+from festa.outbox import webhooks
+from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
+from festa.outbox.services import retry_now
+
+bp = Blueprint("webhooks_manage", __name__, url_prefix="/manage")
+
+
+@bp.before_request
+@organizer_required
+def guard() -> None:
+    """Every page here is for organizers."""
+
+
+def hook_or_404(hook_id: int) -> Webhook:
+    hook = db.session.get(Webhook, hook_id)
+    if hook is None:
+        abort(404)
+    return hook
+
+
+def confirmed() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/events/<int:event_id>/webhooks", methods=["GET", "POST"])
+def webhooks_page(event_id: int):
+    """The event's webhooks, a form to add one, and the latest deliveries."""
+    event = event_or_404(event_id)
+    form = WebhookForm()
+    if form.validate_on_submit():
+        webhooks.create_webhook(event.id, form.url.data, form.topics.data)
+        db.session.commit()
+        flash(_("Webhook added. Its secret is shown below."), "success")
+        return redirect(url_for(".webhooks_page", event_id=event.id))
+    return render_template(
+        "manage/webhooks.html", event=event, form=form, confirm=ConfirmForm(),
+        hooks=webhooks.event_webhooks(event.id), deliveries=webhooks.deliveries(event.id),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/webhooks/<int:hook_id>/active")
+def toggle(hook_id: int):
+    """Pause a webhook (its calls wait) or switch it on again."""
+    confirmed()
+    hook = hook_or_404(hook_id)
+    webhooks.set_active(hook, not hook.active)
+    db.session.commit()
+    flash(_("Webhook switched on.") if hook.active else _("Webhook paused."), "success")
+    return redirect(url_for(".webhooks_page", event_id=hook.event_id))
+
+
+@bp.post("/webhooks/<int:hook_id>/delete")
+def delete(hook_id: int):
+    """Delete a webhook and its delivery log."""
+    confirmed()
+    hook = hook_or_404(hook_id)
+    event_id = hook.event_id
+    webhooks.delete_webhook(hook)
+    db.session.commit()
+    flash(_("Webhook deleted."), "success")
+    return redirect(url_for(".webhooks_page", event_id=event_id))
+
+
+@bp.post("/webhook-deliveries/<int:message_id>/retry")
+def retry(message_id: int):
+    """Send a failed or waiting webhook call again at the next delivery pass."""
+    confirmed()
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.kind != OutboxKind.WEBHOOK or message.event_id is None:
+        abort(404)
+    retry_now(message)
+    record("webhook.retry", message, event_id=message.event_id)
+    db.session.commit()
+    flash(_("The call will be sent again shortly."), "success")
+    return redirect(url_for(".webhooks_page", event_id=message.event_id))
