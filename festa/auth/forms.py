@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from festa.auth.models import Role
 from festa.auth.services import MIN_PASSWORD_LENGTH, AccountError, check_password_rules
-from festa.manage.forms import ManageForm, strip
+from festa.manage.forms import ManageForm, choices, strip
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Admin"),
@@ -44,7 +44,7 @@ class StaffForm(PasswordForm):
     email = EmailField(_l("E-mail"), [DataRequired(), Email(), Length(max=254)],
                        filters=[strip])
     name = StringField(_l("Name"), [Length(max=100)], filters=[strip])
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), default=Role.ORGANIZER,
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS), default=Role.ORGANIZER,
                        description=_l("Organizers manage the programme; door staff only scan "
                                       "tickets; admins also manage staff."))
     password = PasswordField(_l("Password"), [DataRequired(), Length(max=200), password_rules])

@@ -138,6 +138,8 @@ def staff_required(permission: Callable[[User], bool]) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Which permission guards the view: the access tests read it from the url map.
+        wrapped.staff_permission = permission.__name__
         return wrapped
 
     return decorator

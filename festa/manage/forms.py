@@ -6,7 +6,7 @@ the rules between fields and objects and name the field at fault the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -21,9 +21,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import ColorInput
 
+from festa.i18n import localized
 from festa.program.models import SLUG_PATTERN
 
 NAME_MAX = 200
@@ -40,6 +42,12 @@ def optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)
+
+
+def choices(labels: Mapping, empty=None) -> list[SelectChoice]:
+    """Select options from {value: label}; `empty` labels a first "none" option."""
+    options = [SelectChoice("", empty)] if empty is not None else []
+    return options + [SelectChoice(str(value), label) for value, label in labels.items()]
 
 
 def text(label, required: bool = False, max_length: int = NAME_MAX, extra: list = (),
@@ -120,7 +128,8 @@ class EventForm(ManageForm):
         zone = _zone_of(self.timezone)
         self.registration_opens_at.tz = zone
         self.registration_closes_at.tz = zone
-        self.venue_id.choices = [("", _l("— none —"))] + [(v.id, v.name_ko) for v in venues]
+        self.venue_id.choices = choices({v.id: localized(v, "name") for v in venues},
+                                        empty=_l("— none —"))
 
 
 class TrackForm(ManageForm):

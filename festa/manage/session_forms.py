@@ -12,6 +12,7 @@ from festa.i18n import localized, speaker_name
 from festa.manage.forms import (
     ManageForm,
     capacity_field,
+    choices,
     local_datetime,
     long_text,
     optional_int,
@@ -40,8 +41,8 @@ class SessionForm(ManageForm):
     title_en = text(_l("Title (English)"), True, 300)
     abstract_ko = long_text(_l("Abstract (Korean)"))
     abstract_en = long_text(_l("Abstract (English)"))
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default=SessionKind.TALK)
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()),
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS), default=SessionKind.TALK)
+    language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS),
                            default=SessionLanguage.KO)
     starts_at = local_datetime(_l("Starts"), None, required=True)
     ends_at = local_datetime(_l("Ends"), None, required=True)
@@ -63,9 +64,9 @@ class SessionForm(ManageForm):
         for name in ("starts_at", "ends_at"):
             self[name].tz = zone
             self[name].description = hint
-        none = [("", _l("— none —"))]
-        self.room_id.choices = none + [(r.id, localized(r, "name")) for r in rooms]
-        self.track_id.choices = none + [(t.id, localized(t, "name")) for t in tracks]
+        none = _l("— none —")
+        self.room_id.choices = choices({r.id: localized(r, "name") for r in rooms}, none)
+        self.track_id.choices = choices({t.id: localized(t, "name") for t in tracks}, none)
 
 
 class SpeakerForm(ManageForm):
@@ -102,7 +103,7 @@ class SpeakerForm(ManageForm):
 class AssignSpeakerForm(ManageForm):
     speaker_id = SelectField(_l("Speaker"), [DataRequired()], coerce=optional_int,
                              validate_choice=False)
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()),
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS),
                        default=SpeakerRole.SPEAKER)
     position = IntegerField(_l("Order"), [Optional(), NumberRange(
         min=0, message=_l("Must be 0 or more."))], default=0)
@@ -111,6 +112,5 @@ class AssignSpeakerForm(ManageForm):
 
     def __init__(self, *args, speakers: list = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.speaker_id.choices = [("", _l("— choose —"))] + [
-            (s.id, speaker_name(s)) for s in speakers
-        ]
+        self.speaker_id.choices = choices({s.id: speaker_name(s) for s in speakers},
+                                          _l("— choose —"))
