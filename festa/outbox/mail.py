@@ -39,7 +39,6 @@ def build_message(recipient: str, name: str, content: dict) -> EmailMessage:
     # Stored with the row: every retry carries the same id, so receivers can drop duplicates.
     msg["Message-ID"] = make_msgid(idstring="festa", domain=_mail_domain())
     msg["Auto-Submitted"] = "auto-generated"
-    msg["Content-Language"] = content["lang"]
     qr_cid = make_msgid(idstring="qr", domain=QR_CID_DOMAIN) if content.get("qr_png") else None
     msg.set_content(render_template("mail/message.txt", **content))
     msg.add_alternative(
@@ -55,6 +54,7 @@ def build_message(recipient: str, name: str, content: dict) -> EmailMessage:
     if content.get("ics"):
         msg.add_attachment(content["ics"].decode("utf-8"), subtype="calendar",
                            filename="festa.ics", params={"method": "PUBLISH"})
+    msg["Content-Language"] = content["lang"]  # after the body: set_content drops Content-*
     return msg
 
 

@@ -100,10 +100,12 @@ def backoff(attempts: int) -> timedelta:
 def claim_due(kinds: list[str], limit: int, now: datetime | None = None) -> list[int]:
     """Lease up to `limit` due messages of these kinds to this caller; returns their ids.
 
-    One statement: UPDATE … WHERE id IN (due ids) AND still free … RETURNING id. On
-    PostgreSQL the inner SELECT skips rows another worker has locked (FOR UPDATE SKIP
-    LOCKED) and the outer conditions are re-checked on the latest row version; SQLite
-    runs one writer at a time. Either way a row is claimed by one caller only.
+    Two statements in one transaction: pick due ids (on PostgreSQL `FOR UPDATE SKIP
+    LOCKED`, so concurrent workers pick different rows without waiting), then
+    UPDATE … SET locked_until WHERE id IN (ids) AND still free … RETURNING id. The UPDATE
+    re-checks the conditions on the latest row version (PostgreSQL) or runs as the only
+    writer (SQLite), so a row is claimed by one caller only. (Not one statement with the
+    SELECT as a sub-query: PostgreSQL may re-run that sub-query per row and claim more.)
     """
     now = now or utcnow()
     if not kinds or limit <= 0:
@@ -121,10 +123,13 @@ def claim_due(kinds: list[str], limit: int, now: datetime | None = None) -> list
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    ids = list(db.session.scalars(due))
+    if not ids:
+        db.session.rollback()
+        return []
     claimed = db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()),
-               OutboxMessage.status == OutboxStatus.PENDING, free)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING, free)
         .values(locked_until=now + LEASE)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)

@@ -106,6 +106,20 @@ def services_message_id(message: OutboxMessage) -> str:
     return read_mail(db.session.get(OutboxMessage, message.id)).headers["Message-ID"]
 
 
+def test_claims_honour_the_limit_and_leases(app):
+    for n in range(5):
+        services.enqueue("mail", "test", f"r{n}@example.test", b"x")
+    db.session.commit()
+    first = services.claim_due(["mail"], 2)
+    second = services.claim_due(["mail"], 2)
+    third = services.claim_due(["mail"], 2)
+    assert len(first) == 2 and len(second) == 2 and len(third) == 1
+    assert len(set(first + second + third)) == 5
+    assert services.claim_due(["mail"], 2) == []  # all leased
+    later = utcnow() + services.LEASE + timedelta(seconds=1)
+    assert len(services.claim_due(["mail"], 10, now=later)) == 5  # a dead worker's lease ends
+
+
 def test_backoff_doubles_up_to_an_hour():
     assert [services.backoff(n).total_seconds() for n in range(1, 10)] == [
         30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
