@@ -19,6 +19,12 @@ def date_range(start, end) -> str:
 
 
 @bp.app_template_global()
+def local_iso(value, tz: str = "Asia/Seoul") -> str:
+    """ISO 8601 in the event's zone, for <time datetime="…">: 2027-03-11T10:00:00+09:00."""
+    return value.astimezone(ZoneInfo(tz)).isoformat()
+
+
+@bp.app_template_global()
 def short_day(value, tz: str = "Asia/Seoul") -> str:
     return services.short_day(value, tz)
 
@@ -57,12 +63,13 @@ def schedule(slug: str):
     now = services.clock()
     filters = services.ScheduleFilters.from_args(request.args, event)
     sessions = queries.schedule_sessions(event)
-    running, upcoming = services.now_and_next(sessions, now)
     start, end = queries.event_bounds(event)
+    during = start <= now <= end
+    running, upcoming = services.now_and_next(sessions, now) if during else ([], [])
     return render_template(
         "program/schedule.html", event=event, filters=filters,
         grids=services.schedule_days(event, sessions, filters, now),
-        days=services.event_days(event), during=start <= now <= end,
+        days=services.event_days(event), during=during,
         now_ids={s.id for s in running}, next_ids={s.id for s in upcoming},
         running=running, upcoming=upcoming, now=now,
         kinds=list(SessionKind), languages=list(SessionLanguage),

@@ -80,7 +80,7 @@ def test_workshop_page_shows_seats_and_reserve_link(client, demo):
     assert "3 seats left" in html
     assert f"/events/{FESTA}/register?sessions={workshop.id}" in html
     html = _text(client.get(f"/events/{FESTA}/sessions/{workshop.id}?lang=ko"))
-    assert "잔여 3석" in html and "좌석 예약하기" in html
+    assert "잔여 3석" in html and "좌석 예약" in html
 
 
 def test_session_of_another_event_is_not_found(client, demo):
