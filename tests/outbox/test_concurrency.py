@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from festa.extensions import db
@@ -81,7 +82,10 @@ def _process_worker(database_url: str, mail: dict, start, results) -> None:
         db.engine.dispose()
 
 
-def test_concurrent_processes_send_each_message_once(app, smtp_server, database_url):
+def test_concurrent_processes_send_each_message_once(app, smtp_server, database_url,
+                                                     is_postgres):
+    if not is_postgres:
+        pytest.skip("several processes: PostgreSQL (SQLite is covered by the threads test)")
     _queue_many()
     db.session.remove()
     context = multiprocessing.get_context("spawn")

@@ -1,0 +1,57 @@
+"""The background worker: delivers on its own, one per process, off under test and demo."""
+
+from __future__ import annotations
+
+import pytest
+
+from festa.extensions import db
+from festa.outbox import worker
+from festa.outbox.mail import queue_registration_mail
+from tests.factories import make_registration
+
+
+@pytest.fixture
+def stopped_worker():
+    yield
+    running = worker.current_worker()
+    if running is not None:
+        running.stop()
+
+
+def test_worker_delivers_in_the_background(app, smtp_server, stopped_worker):
+    queue_registration_mail(make_registration(email="bg@example.test"), "manage_link")
+    db.session.commit()
+    running = worker.start_worker(app, interval=0.05)
+    assert worker.start_worker(app, interval=0.05) is running  # never twice per process
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"].addresses[0].addr_spec == "bg@example.test"
+    running.stop()
+    assert not running.is_alive()
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_failing_pass_does_not_stop_the_worker(app, stopped_worker, monkeypatch):
+    from festa.outbox import services
+
+    def broken(limit: int = 100) -> int:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "deliver_due", broken)
+    running = worker.OutboxWorker(app, interval=0.01)
+    assert running.tick() == 0  # logged, survived
+
+
+@pytest.mark.parametrize("settings, runs", [
+    ({"OUTBOX_WORKER": True, "MAIL_SERVER": "smtp.example", "TESTING": False}, True),
+    ({"OUTBOX_WORKER": False, "MAIL_SERVER": "smtp.example", "TESTING": False}, False),
+    ({"OUTBOX_WORKER": True, "MAIL_SERVER": None, "TESTING": False}, False),
+    ({"OUTBOX_WORKER": True, "MAIL_SERVER": "smtp.example", "TESTING": True}, False),
+])
+def test_when_the_worker_runs(app, settings, runs):
+    app.config.update(settings)
+    app.testing = settings["TESTING"]
+    assert worker.should_run(app) is runs
+
+
+def test_app_under_test_starts_no_worker(app):
+    assert worker.current_worker() is None or not worker.current_worker().is_alive()
