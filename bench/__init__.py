@@ -1,0 +1,1 @@
+"""Load and fault runs; see BENCHMARKS.md and bench/harness.py."""

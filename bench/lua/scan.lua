@@ -1,0 +1,34 @@
+-- POST scans of pre-issued ticket codes. Args: path, quota per thread, codes file,
+-- device token, number of wrk threads. Each thread scans its own share of the codes once
+-- (first scans: "ok"), then around again ("already_checked_in") if it runs out.
+local dir = debug.getinfo(1, "S").source:sub(2):match("(.*/)")
+local common = dofile(dir .. "common.lua")
+
+setup = common.setup
+response = common.response
+done = common.done
+
+function init(args)
+  path = args[1]
+  token = args[4]
+  local nthreads = tonumber(args[5])
+  codes = {}
+  local i = 0
+  for line in io.lines(args[3]) do
+    if i % nthreads == id then
+      table.insert(codes, line)
+    end
+    i = i + 1
+  end
+  n = 0
+  common.init(tonumber(args[2]))
+end
+
+function request()
+  n = n + 1
+  local code = codes[((n - 1) % #codes) + 1]
+  return wrk.format("POST", path, {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+  }, '{"code":"' .. code .. '"}')
+end
