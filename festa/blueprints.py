@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program.views import bp as program_bp
+    from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp
 
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(staff_manage_bp)
     app.register_blueprint(audit_manage_bp)
     app.register_blueprint(outbox_manage_bp)
+    app.register_blueprint(registration_manage_bp)
     for bp in (exports_bp, exports_manage_bp, webhooks_manage_bp, tokens_bp):
         app.register_blueprint(bp)
     register_api(app)
