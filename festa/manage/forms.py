@@ -22,7 +22,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import ColorInput
 
 from festa.i18n import localized
@@ -70,7 +77,7 @@ def capacity_field(label=None, **kwargs) -> IntegerField:
 def local_datetime(label, zone: Callable[[], ZoneInfo], required: bool = False,
                    **kwargs) -> DateTimeLocalField:
     """A datetime-local input read as a wall-clock time in `zone()` (aware data)."""
-    first = DataRequired() if required else Optional()
+    first = InputRequired() if required else Optional()
     return DateTimeLocalField(label, [first], format=DATETIME_FORMATS, tz=zone, **kwargs)
 
 
@@ -94,6 +101,18 @@ class ManageForm(FlaskForm):
                 target.errors = [*target.errors, *messages]
 
 
+def set_zone(form: FlaskForm, names: tuple[str, ...], zone: ZoneInfo | Callable) -> None:
+    """Read and show these datetime-local fields as wall-clock times in `zone`.
+
+    The form has parsed its input before a subclass's __init__ can say which zone applies,
+    so values parsed without one get it now."""
+    for name in names:
+        field = form[name]
+        field.tz = zone
+        if field.data is not None and field.data.tzinfo is None:
+            field.data = field.data.replace(tzinfo=zone() if callable(zone) else zone)
+
+
 def _zone_of(form_field: StringField) -> Callable[[], ZoneInfo]:
     def zone() -> ZoneInfo:
         name = form_field.data if form_field.data in available_timezones() else "Asia/Seoul"
@@ -110,8 +129,8 @@ class EventForm(ManageForm):
     name_en = text(_l("Name (English)"), True)
     description_ko = long_text(_l("Description (Korean)"))
     description_en = long_text(_l("Description (English)"))
-    start_date = DateField(_l("First day"), [DataRequired()])
-    end_date = DateField(_l("Last day"), [DataRequired()])
+    start_date = DateField(_l("First day"), [InputRequired()])
+    end_date = DateField(_l("Last day"), [InputRequired()])
     timezone = text(_l("Time zone"), True, 64, default="Asia/Seoul",
                     description=_l("For example Asia/Seoul."))
     venue_id = SelectField(_l("Venue"), coerce=optional_int, validate_choice=False)
@@ -125,9 +144,8 @@ class EventForm(ManageForm):
 
     def __init__(self, *args, venues: list = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        zone = _zone_of(self.timezone)
-        self.registration_opens_at.tz = zone
-        self.registration_closes_at.tz = zone
+        set_zone(self, ("registration_opens_at", "registration_closes_at"),
+                 _zone_of(self.timezone))
         self.venue_id.choices = choices({v.id: localized(v, "name") for v in venues},
                                         empty=_l("— none —"))
 

@@ -16,6 +16,7 @@ from festa.manage.forms import (
     local_datetime,
     long_text,
     optional_int,
+    set_zone,
     strip,
     text,
 )
@@ -59,11 +60,9 @@ class SessionForm(ManageForm):
     def __init__(self, *args, event: Event, rooms: list = (), tracks: list = (),
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        zone = ZoneInfo(event.timezone)
+        set_zone(self, ("starts_at", "ends_at"), ZoneInfo(event.timezone))
         hint = _l("Local time (%(zone)s).", zone=event.timezone)
-        for name in ("starts_at", "ends_at"):
-            self[name].tz = zone
-            self[name].description = hint
+        self.starts_at.description = self.ends_at.description = hint
         none = _l("— none —")
         self.room_id.choices = choices({r.id: localized(r, "name") for r in rooms}, none)
         self.track_id.choices = choices({t.id: localized(t, "name") for t in tracks}, none)

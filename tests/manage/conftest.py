@@ -52,3 +52,13 @@ def error_texts(html: str) -> str:
     parts = re.findall(r'<(?:div class="error-summary"|ul class="errors").*?</(?:div|ul)>', html,
                        re.S)
     return re.sub(r"<[^>]+>", "", " ".join(parts))
+
+
+@pytest.fixture(autouse=True)
+def locale_per_request(app):
+    """The app fixture keeps one app context (and so one `g`) for all of a test's requests;
+    Flask-Babel caches the locale on `g`. Forget it at each request, as production does."""
+    from flask import g
+
+    app.before_request_funcs.setdefault(None, []).insert(
+        0, lambda: g.pop("_flask_babel", None) and None)
