@@ -162,7 +162,7 @@ def test_retry_now_puts_a_failed_message_back(app, smtp_server):
 
 
 def test_other_kinds_wait_for_their_deliverer(app, smtp_server):
-    services.enqueue("carrier-pigeon", "test", "coo", b"{}")
+    services.enqueue("pigeon", "test", "coo", b"{}")
     db.session.commit()
     assert services.deliver_due() == 0
     assert _rows()[0].status == "pending"
@@ -170,13 +170,13 @@ def test_other_kinds_wait_for_their_deliverer(app, smtp_server):
 
 def test_registered_deliverer_receives_the_message(app):
     seen = []
-    services.register_deliverer("test-kind", lambda m: seen.append(m.payload) or 204)
+    services.register_deliverer("testkind", lambda m: seen.append(m.payload) or 204)
     try:
-        services.enqueue("test-kind", "ping", "nowhere", b"hello")
+        services.enqueue("testkind", "ping", "nowhere", b"hello")
         db.session.commit()
         assert services.deliver_due() == 1
     finally:
-        services._registry.pop("test-kind")
+        services._registry.pop("testkind")
     assert seen == [b"hello"]
     assert _rows()[0].last_status_code == 204
 
