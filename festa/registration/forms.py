@@ -71,3 +71,10 @@ class ConfirmForm(FlaskForm):
     """A confirmation step (cancel, delete data): only the CSRF token and a button."""
 
     confirm = HiddenField(default="yes")
+
+
+def apply_errors(form: FlaskForm, error) -> None:
+    """Show a service's FestaError field errors next to the form's fields."""
+    for name, messages in error.fields.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + list(messages)

@@ -7,6 +7,7 @@ Waitlist positions for whole lists are computed in one query per event or sessio
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from festa import hangul
@@ -19,6 +20,16 @@ from festa.tickets.models import TicketStatus
 from festa.tickets.services import ticket_links
 
 STATUSES = tuple(RegistrationStatus)
+
+
+def status_label(status: str) -> str:
+    """A registration's or reservation's status in the current language."""
+    labels = {
+        RegistrationStatus.CONFIRMED: _("Confirmed"),
+        RegistrationStatus.WAITLISTED: _("Waitlisted"),
+        RegistrationStatus.CANCELLED: _("Cancelled"),
+    }
+    return labels.get(status, status)
 
 
 def session_view(reservation: Reservation) -> dict:

@@ -37,8 +37,10 @@ import sqlalchemy as sa
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
+from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
 from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.tickets.services import issue_ticket
 
 WAITLISTED = RegistrationStatus.WAITLISTED
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -138,8 +140,6 @@ def fill_event(event_id: int) -> list[Registration]:
     Each free seat is taken first (which locks the event row), then the first in line is
     read: under the lock nobody else can promote or cancel them meanwhile.
     """
-    from festa.registration.services import promote
-
     promoted = []
     while take_seat(Event, event_id):
         first = db.session.scalar(
@@ -159,8 +159,6 @@ def fill_event(event_id: int) -> list[Registration]:
 
 def fill_session(session_id: int) -> list[Reservation]:
     """Give free seats of a session to the first on its waitlist, in order. Caller commits."""
-    from festa.registration.services import promote_reservation
-
     lock_counter(Session, session_id)
     _queue_newly_confirmed(session_id)
     promoted = []
@@ -227,3 +225,19 @@ def settle(event_id: int | None, session_ids: set[int] | list[int]) -> None:
         fill_from_waitlist(db.session.get(Event, event_id))
     for session_id in sorted(set(session_ids)):
         fill_from_waitlist(db.session.get(Session, session_id))
+
+
+def promote(registration: Registration) -> None:
+    """Off the event's waitlist: confirmed, with a ticket and a mail. Called with the
+    event's row locked; the caller commits."""
+    registration.status = CONFIRMED
+    issue_ticket(registration)
+    queue_registration_mail(registration, "promoted")
+
+
+def promote_reservation(reservation: Reservation) -> None:
+    """Off a session's waitlist (the session's row is locked); the caller commits."""
+    reservation.status = CONFIRMED
+    reservation.waitlisted_at = None
+    queue_registration_mail(reservation.registration, "session_promoted",
+                            session=reservation.session)

@@ -1,4 +1,5 @@
-"""Registration rules: register, reserve and drop sessions, cancel, anonymise.
+"""Registration rules: register, cancel, anonymise; reserve and drop sessions
+(festa.registration.reservations, re-exported here).
 
 Each public operation is one transaction which it commits itself, followed by the
 waitlist fills of festa.registration.seats (see there why seats never oversell).
@@ -11,12 +12,11 @@ import secrets
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 
 from festa.audit.services import record
 from festa.auth.models import User
-from festa.auth.services import normalize_email
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -25,19 +25,33 @@ from festa.program.models import Event, Session
 from festa.program.queries import registration_open
 from festa.registration import seats
 from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.reservations import (
+    current_reservation,
+    drop,
+    drop_reservation,
+    reserve_session,
+)
+from festa.registration.rules import (
+    already_registered,
+    audit,
+    normal_email,
+    notify,
+    reservable_sessions,
+    validated,
+)
 from festa.registration.tokens import manage_token, manage_url, registration_for_manage_token
+from festa.tickets.models import TicketStatus
 from festa.tickets.services import issue_ticket, revoke_ticket
 
 __all__ = [
     "anonymize", "cancel_registration", "drop_reservation", "manage_token", "manage_url",
-    "promote", "promote_reservation", "register", "registration_for_manage_token",
-    "reserve_session", "send_manage_link", "waitlist_position",
+    "register", "registration_for_manage_token", "reservable_sessions", "reserve_session",
+    "resend_ticket", "revoke_registration_ticket", "send_manage_link", "waitlist_position",
 ]
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
-LOCALES = ("ko", "en")
 SOURCES = ("online", "api", "walk-in")
 
 
@@ -45,73 +59,8 @@ def waitlist_position(registration: Registration, session: Session | None = None
     """1-based place on the event's waitlist (or a session's); None when not waiting."""
     if session is None:
         return seats.event_position(registration)
-    reservation = _reservation(registration, session.id)
+    reservation = current_reservation(registration, session.id)
     return seats.session_position(reservation) if reservation else None
-
-
-def reservable_sessions(event: Event) -> list[Session]:
-    """The event's sessions that need a reservation (not cancelled), in time order."""
-    return list(db.session.scalars(
-        sa.select(Session)
-        .where(Session.event_id == event.id, Session.reservation_required.is_(True),
-               Session.cancelled.is_(False))
-        .order_by(Session.starts_at, Session.id)
-    ))
-
-
-def _normal_email(email: str) -> str:
-    """Checked and lower-cased; raises EmailNotValidError."""
-    checked = validate_email((email or "").strip(), check_deliverability=False)
-    return normalize_email(checked.normalized)
-
-
-def _validated(event: Event, name: str, email: str, organization: str, locale: str,
-               session_ids: Iterable[int], consent: bool) -> tuple[dict, list[Session]]:
-    """Clean the inputs or raise one 422 naming every field at fault."""
-    fields: dict[str, list[str]] = {}
-    name, organization = (name or "").strip(), (organization or "").strip()
-    if not name:
-        fields["name"] = [_("Please enter your name.")]
-    elif len(name) > 100:
-        fields["name"] = [_("Please use at most %(n)s characters.", n=100)]
-    try:
-        email = _normal_email(email)
-    except EmailNotValidError:
-        fields["email"] = [_("Please enter a valid e-mail address.")]
-    if len(organization) > 200:
-        fields["organization"] = [_("Please use at most %(n)s characters.", n=200)]
-    if locale not in LOCALES:
-        fields["locale"] = [_("Choose Korean or English.")]
-    if consent is not True:
-        fields["consent"] = [_("Registration needs your consent to the privacy notice.")]
-    try:
-        wanted = sorted({int(i) for i in session_ids or ()})
-    except (TypeError, ValueError):
-        wanted = [-1]
-    offered = {s.id: s for s in reservable_sessions(event)}
-    if any(i not in offered for i in wanted):
-        fields["sessions"] = [_("Only this event's sessions that take reservations can be "
-                                "chosen.")]
-    if fields:
-        raise FestaError("validation_error", _("Some fields are not valid."), status=422,
-                         fields=fields)
-    values = {"name": name, "email": email, "organization": organization, "locale": locale}
-    return values, [offered[i] for i in wanted]
-
-
-def _already_registered() -> FestaError:
-    return FestaError("already_registered",
-                      _("This e-mail address is already registered for this event."),
-                      status=409)
-
-
-def _notify(registration: Registration, topic: str) -> None:
-    """Queue the registration.* webhook in this transaction, if webhooks are installed."""
-    try:
-        from festa.outbox import webhooks
-    except ImportError:  # pragma: no cover - the open-data area provides it
-        return
-    webhooks.queue_event(registration.event_id, topic, webhooks.registration_payload(registration))
 
 
 def register(event: Event, name: str, email: str, organization: str = "", locale: str = "ko",
@@ -128,10 +77,10 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
                          status=409)
     if source not in SOURCES:
         raise ValueError(f"unknown registration source {source!r}")
-    values, sessions = _validated(event, name, email, organization, locale, session_ids, consent)
+    values, sessions = validated(event, name, email, organization, locale, session_ids, consent)
     if db.session.scalar(sa.select(Registration.id).where(
             Registration.event_id == event.id, Registration.email == values["email"])):
-        raise _already_registered()
+        raise already_registered()
     registration = Registration(event_id=event.id, status=WAITLISTED, source=source,
                                 consent_at=utcnow(), agenda_token=secrets.token_urlsafe(24),
                                 **values)
@@ -140,9 +89,9 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
         db.session.flush()  # the unique (event, email) constraint is the final guard
     except sa.exc.IntegrityError as error:
         db.session.rollback()
-        raise _already_registered() from error
+        raise already_registered() from error
     _seat_new_registration(registration, sessions)
-    _notify(registration, "registration.created")
+    notify(registration, "registration.created")
     if by is not None:
         record("registration.create", registration, user_id=by.id,
                details={"source": source, "status": registration.status})
@@ -174,95 +123,6 @@ def _seat_new_registration(registration: Registration, sessions: list[Session]) 
     queue_registration_mail(registration, topic)
 
 
-def promote(registration: Registration) -> None:
-    """Off the event's waitlist: confirmed, with a ticket and a mail. Called by seats.py
-    with the event's row locked; the caller commits."""
-    registration.status = CONFIRMED
-    issue_ticket(registration)
-    queue_registration_mail(registration, "promoted")
-
-
-def promote_reservation(reservation: Reservation) -> None:
-    """Off a session's waitlist (the session's row is locked); the caller commits."""
-    reservation.status = CONFIRMED
-    reservation.waitlisted_at = None
-    queue_registration_mail(reservation.registration, "session_promoted",
-                            session=reservation.session)
-
-
-def _reservation(registration: Registration, session_id: int) -> Reservation | None:
-    """The reservation as the database has it now (not a stale loaded copy)."""
-    return db.session.scalar(
-        sa.select(Reservation)
-        .where(Reservation.registration_id == registration.id,
-               Reservation.session_id == session_id)
-        .execution_options(populate_existing=True)
-    )
-
-
-def _not_active() -> FestaError:
-    return FestaError("registration_cancelled", _("This registration has been cancelled."),
-                      status=409)
-
-
-def reserve_session(registration: Registration, session: Session, *,
-                    by: User | None = None) -> Reservation:
-    """Add a reservable session: a seat if free, else its waitlist. Commits.
-
-    Locks the event row, then the session's (the order of seats.py), so a cancellation of
-    the same registration cannot interleave.
-    """
-    if session.id not in {s.id for s in reservable_sessions(registration.event)}:
-        raise FestaError("validation_error", _("Some fields are not valid."), status=422,
-                         fields={"sessions": [_("This session does not take reservations.")]})
-    seats.lock_counter(Event, registration.event_id)
-    seats.lock_counter(Session, session.id)
-    db.session.refresh(registration)
-    if registration.status == CANCELLED:
-        raise _not_active()
-    reservation = _reservation(registration, session.id)
-    if reservation is not None and reservation.status != CANCELLED:
-        db.session.rollback()
-        return reservation
-    if reservation is None:
-        reservation = Reservation(registration=registration, session=session)
-        db.session.add(reservation)
-    reservation.status, reservation.waitlisted_at = WAITLISTED, None
-    if registration.status == CONFIRMED:
-        if seats.take_seat(Session, session.id):
-            reservation.status = CONFIRMED
-        else:
-            reservation.waitlisted_at = utcnow()
-            queue_registration_mail(registration, "session_waitlisted", session=session)
-    _audit(by, "reservation.create", registration, session_id=session.id)
-    db.session.commit()
-    return reservation
-
-
-def drop_reservation(registration: Registration, session: Session, *,
-                     by: User | None = None) -> None:
-    """Give up a session reservation; a freed seat goes to the next in line at once. Commits."""
-    seats.lock_counter(Session, session.id)
-    reservation = _reservation(registration, session.id)
-    if reservation is None or reservation.status == CANCELLED:
-        db.session.rollback()
-        return
-    _drop(reservation)
-    _audit(by, "reservation.cancel", registration, session_id=session.id)
-    db.session.commit()
-    seats.settle(None, [session.id])
-
-
-def _drop(reservation: Reservation) -> None:
-    """Cancel one reservation; its session's row must be locked by the caller."""
-    was_confirmed = reservation.status == CONFIRMED
-    reservation.status, reservation.waitlisted_at = CANCELLED, None
-    if was_confirmed:
-        db.session.flush()
-        seats.release_seat(Session, reservation.session_id)
-        seats.fill_session(reservation.session_id)
-
-
 def _cancel(registration: Registration, reason: str) -> set[int] | None:
     """Cancel inside the current transaction; the session ids to settle after commit, or
     None when it was cancelled already. Locks: the event, then each session ascending."""
@@ -292,7 +152,7 @@ def _cancel(registration: Registration, reason: str) -> set[int] | None:
             db.session.refresh(reservation)
         to_settle.add(reservation.session_id)
         if reservation.status != CANCELLED:
-            _drop(reservation)
+            drop(reservation)
     return to_settle
 
 
@@ -305,8 +165,8 @@ def cancel_registration(registration: Registration, by: User | None = None) -> R
         db.session.rollback()
         return registration
     queue_registration_mail(registration, "cancelled")
-    _notify(registration, "registration.cancelled")
-    _audit(by, "registration.cancel", registration)
+    notify(registration, "registration.cancelled")
+    audit(by, "registration.cancel", registration)
     db.session.commit()
     seats.settle(registration.event_id, to_settle)
     return registration
@@ -332,8 +192,8 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     db.session.execute(sa.delete(OutboxMessage).where(
         OutboxMessage.registration_id == registration.id, OutboxMessage.kind == OutboxKind.MAIL))
     if to_settle is not None:
-        _notify(registration, "registration.cancelled")
-    _audit(by, "registration.anonymize", registration)
+        notify(registration, "registration.cancelled")
+    audit(by, "registration.anonymize", registration)
     db.session.commit()
     if to_settle is not None:
         seats.settle(registration.event_id, to_settle)
@@ -343,7 +203,7 @@ def send_manage_link(event: Event, email: str) -> bool:
     """Mail the manage link to this address if it is registered for the event. Commits.
     Returns whether a mail was queued (pages must not tell the visitor)."""
     try:
-        address = _normal_email(email)
+        address = normal_email(email)
     except EmailNotValidError:
         return False
     registration = db.session.scalar(sa.select(Registration).where(
@@ -355,6 +215,29 @@ def send_manage_link(event: Event, email: str) -> bool:
     return True
 
 
-def _audit(by: User | None, action: str, registration: Registration, **details) -> None:
-    if by is not None:
-        record(action, registration, user_id=by.id, details=details)
+def _no_ticket() -> FestaError:
+    return FestaError("no_valid_ticket", _("This registration has no valid ticket."),
+                      status=409)
+
+
+def revoke_registration_ticket(registration: Registration, by: User, reason: str = "") -> None:
+    """An organizer stops the ticket (the seat stays taken; cancel to free it). The attendee
+    is told by mail. Audited; commits."""
+    ticket = registration.ticket
+    if ticket is None or ticket.status != TicketStatus.VALID:
+        raise _no_ticket()
+    revoke_ticket(ticket, reason.strip() or "revoked by organizer")
+    queue_registration_mail(registration, "ticket_revoked")
+    audit(by, "ticket.revoke", registration, ticket_id=ticket.id, reason=reason.strip())
+    db.session.commit()
+
+
+def resend_ticket(registration: Registration, by: User) -> None:
+    """Send the confirmation mail with the ticket again. Audited; commits."""
+    ticket = registration.ticket
+    if (registration.status != CONFIRMED or ticket is None
+            or ticket.status != TicketStatus.VALID):
+        raise _no_ticket()
+    queue_registration_mail(registration, "confirmation")
+    audit(by, "registration.resend_ticket", registration, ticket_id=ticket.id)
+    db.session.commit()

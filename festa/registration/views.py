@@ -13,7 +13,7 @@ from festa.extensions import db, limiter
 from festa.program.models import Session
 from festa.program.queries import published_event_or_404, registration_open
 from festa.registration import queries, services
-from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm
+from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm, apply_errors
 from festa.registration.models import RegistrationStatus
 from festa.registration.tokens import manage_token
 
@@ -32,13 +32,6 @@ def private_pages(response):
     if request.endpoint != "registration.register_page":
         response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def apply_errors(form, error: FestaError) -> None:
-    """Show a service's field errors next to the form's fields."""
-    for name, messages in error.fields.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + list(messages)
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])

@@ -1,0 +1,161 @@
+"""Organizer pages for registrations: lists with search and filters, seats per session,
+CSV export, walk-ins, and ticket actions. Every change is audited (in the services)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from festa.audit.services import record
+from festa.auth.services import organizer_required
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.program.models import Event
+from festa.registration import queries, services
+from festa.registration.export import registrations_csv
+from festa.registration.forms import ConfirmForm, WalkInForm, apply_errors
+from festa.registration.models import Registration, RegistrationStatus
+
+bp = Blueprint("registration_manage", __name__, url_prefix="/manage")
+
+PAGE_SIZE = 100
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _filters() -> tuple[str, str]:
+    query = request.args.get("q", "").strip()[:100]
+    status = request.args.get("status", "")
+    return query, status if status in queries.STATUSES else ""
+
+
+@bp.get("/registrations/")
+@organizer_required
+def index():
+    """Every event with its registration counts: the way into each list."""
+    events = db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())).all()
+    counts = {event.id: queries.status_counts(event) for event in events}
+    return render_template("manage/registrations_index.html", events=events, counts=counts)
+
+
+@bp.get("/events/<int:event_id>/registrations")
+@organizer_required
+def event_registrations(event_id: int):
+    """One event's registrations: search, status filter, counts, seats left per session."""
+    event = _event_or_404(event_id)
+    query, status = _filters()
+    rows = queries.search_registrations(event, query, status)
+    page = max(request.args.get("page", 1, type=int), 1)
+    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return render_template(
+        "manage/registrations.html", event=event, rows=shown, found=len(rows), page=page,
+        pages=max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1), query=query, status=status,
+        counts=queries.status_counts(event), seats=queries.session_seats(event),
+        positions=queries.event_positions(event.id), statuses=queries.STATUSES,
+        status_label=queries.status_label, form=ConfirmForm(),
+    )
+
+
+@bp.get("/events/<int:event_id>/registrations.csv")
+@organizer_required
+def export_csv(event_id: int):
+    """The (filtered) list as CSV, UTF-8 with BOM. Exporting personal data is audited."""
+    event = _event_or_404(event_id)
+    query, status = _filters()
+    rows = queries.search_registrations(event, query, status)
+    record("registration.export", event, details={"rows": len(rows), "q": query,
+                                                  "status": status})
+    db.session.commit()
+    return Response(
+        registrations_csv(event, rows), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',
+                 "Cache-Control": "private, no-store"},
+    )
+
+
+@bp.route("/events/<int:event_id>/registrations/new", methods=["GET", "POST"])
+@organizer_required
+def walk_in(event_id: int):
+    """Register someone at the door (source "walk-in"; open even after the window)."""
+    event = _event_or_404(event_id)
+    form = WalkInForm()
+    sessions = services.reservable_sessions(event)
+    form.set_sessions(sessions)
+    if form.validate_on_submit():
+        try:
+            registration = services.register(
+                event, form.name.data, form.email.data, form.organization.data or "",
+                form.locale.data, form.sessions.data or [], bool(form.consent.data),
+                source="walk-in", by=current_user._get_current_object(),
+            )
+        except FestaError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Registered %(name)s: %(status)s.", name=registration.name,
+                    status=queries.status_label(registration.status)), "success")
+            return redirect(url_for(".event_registrations", event_id=event.id,
+                                    q=registration.email))
+    status = 422 if form.errors else 200
+    return render_template("manage/registrations_new.html", event=event, form=form,
+                           sessions={s.id: s for s in sessions}), status
+
+
+def _show_error(form, error: FestaError) -> None:
+    apply_errors(form, error)
+    if not error.fields:
+        flash(error.message, "error")
+
+
+def _registration_action(registration_id: int, action) -> Response:
+    """Run an organizer action on a registration (POST with CSRF), then back to the list."""
+    registration = db.get_or_404(Registration, registration_id)
+    back = request.form.get("next") or url_for(".event_registrations",
+                                               event_id=registration.event_id)
+    if not back.startswith("/manage/"):
+        back = url_for(".event_registrations", event_id=registration.event_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            message = action(registration, current_user._get_current_object())
+        except FestaError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(message, "success")
+    return redirect(back)
+
+
+@bp.post("/registrations/<int:registration_id>/revoke-ticket")
+@organizer_required
+def revoke_ticket(registration_id: int):
+    """Stop a registration's ticket; the attendee is told by mail."""
+    def action(registration, user):
+        services.revoke_registration_ticket(registration, user, request.form.get("reason", ""))
+        return _("Ticket revoked.")
+    return _registration_action(registration_id, action)
+
+
+@bp.post("/registrations/<int:registration_id>/resend-ticket")
+@organizer_required
+def resend_ticket(registration_id: int):
+    """Send the ticket mail again."""
+    def action(registration, user):
+        services.resend_ticket(registration, user)
+        return _("The ticket mail is on its way.")
+    return _registration_action(registration_id, action)
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@organizer_required
+def cancel(registration_id: int):
+    """Cancel a registration for the attendee; the waitlist moves up at once."""
+    def action(registration, user):
+        if registration.status == RegistrationStatus.CANCELLED:
+            return _("Already cancelled.")
+        services.cancel_registration(registration, by=user)
+        return _("Registration cancelled.")
+    return _registration_action(registration_id, action)

@@ -1,0 +1,89 @@
+"""Session reservations: add one (a seat or the waitlist), drop one (the next in line
+gets the seat at once). Locks follow the order explained in festa.registration.seats."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from festa.auth.models import User
+from festa.dbtypes import utcnow
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.outbox.mail import queue_registration_mail
+from festa.program.models import Event, Session
+from festa.registration import seats
+from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.rules import audit, not_active, reservable_sessions
+
+CONFIRMED = RegistrationStatus.CONFIRMED
+WAITLISTED = RegistrationStatus.WAITLISTED
+CANCELLED = RegistrationStatus.CANCELLED
+
+
+def current_reservation(registration: Registration, session_id: int) -> Reservation | None:
+    """The reservation as the database has it now (not a stale loaded copy)."""
+    return db.session.scalar(
+        sa.select(Reservation)
+        .where(Reservation.registration_id == registration.id,
+               Reservation.session_id == session_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def reserve_session(registration: Registration, session: Session, *,
+                    by: User | None = None) -> Reservation:
+    """Add a reservable session: a seat if free, else its waitlist. Commits.
+
+    Locks the event row, then the session's (the order of seats.py), so a cancellation of
+    the same registration cannot interleave.
+    """
+    if session.id not in {s.id for s in reservable_sessions(registration.event)}:
+        raise FestaError("validation_error", _("Some fields are not valid."), status=422,
+                         fields={"sessions": [_("This session does not take reservations.")]})
+    seats.lock_counter(Event, registration.event_id)
+    seats.lock_counter(Session, session.id)
+    db.session.refresh(registration)
+    if registration.status == CANCELLED:
+        raise not_active()
+    reservation = current_reservation(registration, session.id)
+    if reservation is not None and reservation.status != CANCELLED:
+        db.session.rollback()
+        return reservation
+    if reservation is None:
+        reservation = Reservation(registration=registration, session=session)
+        db.session.add(reservation)
+    reservation.status, reservation.waitlisted_at = WAITLISTED, None
+    if registration.status == CONFIRMED:
+        if seats.take_seat(Session, session.id):
+            reservation.status = CONFIRMED
+        else:
+            reservation.waitlisted_at = utcnow()
+            queue_registration_mail(registration, "session_waitlisted", session=session)
+    audit(by, "reservation.create", registration, session_id=session.id)
+    db.session.commit()
+    return reservation
+
+
+def drop_reservation(registration: Registration, session: Session, *,
+                     by: User | None = None) -> None:
+    """Give up a session reservation; a freed seat goes to the next in line at once. Commits."""
+    seats.lock_counter(Session, session.id)
+    reservation = current_reservation(registration, session.id)
+    if reservation is None or reservation.status == CANCELLED:
+        db.session.rollback()
+        return
+    drop(reservation)
+    audit(by, "reservation.cancel", registration, session_id=session.id)
+    db.session.commit()
+    seats.settle(None, [session.id])
+
+
+def drop(reservation: Reservation) -> None:
+    """Cancel one reservation; its session's row must be locked by the caller."""
+    was_confirmed = reservation.status == CONFIRMED
+    reservation.status, reservation.waitlisted_at = CANCELLED, None
+    if was_confirmed:
+        db.session.flush()
+        seats.release_seat(Session, reservation.session_id)
+        seats.fill_session(reservation.session_id)

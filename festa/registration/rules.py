@@ -1,0 +1,94 @@
+"""Checks and small helpers shared by the registration services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from festa.audit.services import record
+from festa.auth.models import User
+from festa.auth.services import normalize_email
+from festa.errors import FestaError
+from festa.extensions import db
+from festa.program.models import Event, Session
+from festa.registration.models import Registration
+
+LOCALES = ("ko", "en")
+
+
+def reservable_sessions(event: Event) -> list[Session]:
+    """The event's sessions that need a reservation (not cancelled), in time order."""
+    return list(db.session.scalars(
+        sa.select(Session)
+        .where(Session.event_id == event.id, Session.reservation_required.is_(True),
+               Session.cancelled.is_(False))
+        .order_by(Session.starts_at, Session.id)
+    ))
+
+
+def normal_email(email: str) -> str:
+    """Checked and lower-cased; raises EmailNotValidError."""
+    checked = validate_email((email or "").strip(), check_deliverability=False)
+    return normalize_email(checked.normalized)
+
+
+def validated(event: Event, name: str, email: str, organization: str, locale: str,
+               session_ids: Iterable[int], consent: bool) -> tuple[dict, list[Session]]:
+    """Clean the inputs or raise one 422 naming every field at fault."""
+    fields: dict[str, list[str]] = {}
+    name, organization = (name or "").strip(), (organization or "").strip()
+    if not name:
+        fields["name"] = [_("Please enter your name.")]
+    elif len(name) > 100:
+        fields["name"] = [_("Please use at most %(n)s characters.", n=100)]
+    try:
+        email = normal_email(email)
+    except EmailNotValidError:
+        fields["email"] = [_("Please enter a valid e-mail address.")]
+    if len(organization) > 200:
+        fields["organization"] = [_("Please use at most %(n)s characters.", n=200)]
+    if locale not in LOCALES:
+        fields["locale"] = [_("Choose Korean or English.")]
+    if consent is not True:
+        fields["consent"] = [_("Registration needs your consent to the privacy notice.")]
+    try:
+        wanted = sorted({int(i) for i in session_ids or ()})
+    except (TypeError, ValueError):
+        wanted = [-1]
+    offered = {s.id: s for s in reservable_sessions(event)}
+    if any(i not in offered for i in wanted):
+        fields["sessions"] = [_("Only this event's sessions that take reservations can be "
+                                "chosen.")]
+    if fields:
+        raise FestaError("validation_error", _("Some fields are not valid."), status=422,
+                         fields=fields)
+    values = {"name": name, "email": email, "organization": organization, "locale": locale}
+    return values, [offered[i] for i in wanted]
+
+
+def already_registered() -> FestaError:
+    return FestaError("already_registered",
+                      _("This e-mail address is already registered for this event."),
+                      status=409)
+
+
+def notify(registration: Registration, topic: str) -> None:
+    """Queue the registration.* webhook in this transaction, if webhooks are installed."""
+    try:
+        from festa.outbox import webhooks
+    except ImportError:  # pragma: no cover - the open-data area provides it
+        return
+    webhooks.queue_event(registration.event_id, topic, webhooks.registration_payload(registration))
+
+
+def not_active() -> FestaError:
+    return FestaError("registration_cancelled", _("This registration has been cancelled."),
+                      status=409)
+
+
+def audit(by: User | None, action: str, registration: Registration, **details) -> None:
+    if by is not None:
+        record(action, registration, user_id=by.id, details=details)
