@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from festa.auth.manage_views import bp as staff_manage_bp
     from festa.auth.token_views import bp as tokens_bp
     from festa.auth.views import bp as auth_bp
+    from festa.checkin.manage_views import bp as checkin_manage_bp
     from festa.checkin.views import bp as door_bp
     from festa.core.views import bp as core_bp
     from festa.exports.manage_views import bp as exports_manage_bp
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(staff_manage_bp)
     app.register_blueprint(audit_manage_bp)
     app.register_blueprint(outbox_manage_bp)
+    app.register_blueprint(checkin_manage_bp)
     app.register_blueprint(registration_manage_bp)
     for bp in (exports_bp, exports_manage_bp, webhooks_manage_bp, tokens_bp):
         app.register_blueprint(bp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from festa.audit.services import record
 from festa.auth.models import User
@@ -55,22 +56,23 @@ def _check_rules(event: Event, values: dict) -> None:
     """A checkpoint's settings must make sense together; errors name the field."""
     errors: dict[str, list[str]] = {}
     if not (values.get("name") or "").strip():
-        errors["name"] = ["A checkpoint needs a name."]
+        errors["name"] = [_("A checkpoint needs a name.")]
     if values.get("admits") not in set(Admits):
-        errors["admits"] = ["Choose which tickets this checkpoint admits."]
+        errors["admits"] = [_("Choose which tickets this checkpoint admits.")]
     session_id = values.get("session_id")
     if session_id is not None:
         session = db.session.get(Session, session_id)
         if session is None or session.event_id != event.id:
-            errors["session_id"] = ["This session is not part of the event."]
+            errors["session_id"] = [_("This session is not part of the event.")]
     if values.get("admits") == Admits.RESERVATION and session_id is None:
-        errors["session_id"] = ["Checking reservations needs a session."]
+        errors["session_id"] = [_("Checking reservations needs a session.")]
     capacity = values.get("capacity")
     if capacity is not None and capacity < 1:
-        errors["capacity"] = ["Capacity must be at least 1, or empty for no limit."]
+        errors["capacity"] = [_("Capacity must be at least 1, or empty for no limit.")]
     if errors:
-        raise FestaError("validation_error", "Some fields are not valid: "
-                         + ", ".join(sorted(errors)), status=422, fields=errors)
+        raise FestaError("validation_error", _("Some fields are not valid: %(fields)s",
+                                               fields=", ".join(sorted(errors))),
+                         status=422, fields=errors)
 
 
 def create_checkpoint(event: Event, **values) -> Checkpoint:
@@ -93,9 +95,10 @@ def update_checkpoint(checkpoint: Checkpoint, **values) -> Checkpoint:
     _check_rules(checkpoint.event, merged)
     capacity = merged.get("capacity")
     if capacity is not None and capacity < checkpoint.inside_count:
-        raise FestaError("validation_error", "Capacity is below the number inside.", status=422,
-                         fields={"capacity": [f"{checkpoint.inside_count} people are inside "
-                                              "now; the capacity cannot be lower."]})
+        raise FestaError("validation_error", _("Capacity is below the number inside."),
+                         status=422, fields={"capacity": [_(
+                             "%(n)s people are inside now; the capacity cannot be lower.",
+                             n=checkpoint.inside_count)]})
     changed = {k: v for k, v in values.items() if getattr(checkpoint, k) != v}
     for key, value in changed.items():
         setattr(checkpoint, key, value)

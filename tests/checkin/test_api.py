@@ -1,0 +1,212 @@
+"""The scan API, the offline bundle, door search and the stats, as the contract says."""
+
+import pytest
+import sqlalchemy as sa
+
+from festa.checkin.models import Scan
+from festa.extensions import db
+from festa.tickets.codes import public_keys
+from festa.tickets.services import revoke_ticket
+from tests.checkin.helpers import device_token, make_ticket, room_checkpoint, setup_event
+from tests.factories import make_session, make_user
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_device_token_reads_its_checkpoint_with_its_event(client):
+    event, entrance, _tickets = setup_event()
+    response = client.get("/api/v1/checkpoints", headers=bearer(device_token(entrance)))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["id"] == entrance.id and body["is_entrance"] is True
+    assert body["event"]["slug"] == event.slug
+    assert body["admits"] == "event" and body["inside"] == 0
+
+
+def test_scan_api_answers_in_the_contract_shape(client):
+    _event, entrance, (ticket, _other) = setup_event()
+    headers = bearer(device_token(entrance))
+    url = f"/api/v1/checkpoints/{entrance.id}/scans"
+    first = client.post(url, json={"code": ticket.code}, headers=headers)
+    assert first.status_code == 200
+    body = first.get_json()
+    assert body["result"] == "ok" and body["attendee"] == {"name": ticket.registration.name}
+    assert body["inside"] == 1
+    second = client.post(url, json={"code": ticket.code, "direction": "entry"}, headers=headers)
+    assert second.get_json()["result"] == "already_checked_in"
+    assert set(second.get_json()["previous"]) == {"at", "checkpoint"}
+    bad = client.post(url, json={"code": "nope"}, headers=headers)
+    assert bad.get_json()["result"] == "invalid"
+    scan = db.session.scalars(sa.select(Scan).order_by(Scan.id)).first()
+    assert scan.device_id is not None and scan.mode == "online"
+
+
+def test_scan_api_is_idempotent_per_client_scan_id(client):
+    _event, entrance, (ticket, _other) = setup_event()
+    headers = bearer(device_token(entrance))
+    url = f"/api/v1/checkpoints/{entrance.id}/scans"
+    body = {"code": ticket.code, "client_scan_id": "abc-1",
+            "scanned_at": "2025-02-11T10:00:00+09:00"}
+    first = client.post(url, json=body, headers=headers).get_json()
+    again = client.post(url, json=body, headers=headers).get_json()
+    assert first == again and first["result"] == "ok"
+    assert db.session.scalar(sa.select(sa.func.count(Scan.id))) == 1
+    assert db.session.scalar(sa.select(Scan.mode)) == "offline"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({}, "code"),
+    ({"code": "x", "direction": "sideways"}, "direction"),
+    ({"code": "x", "scanned_at": "yesterday"}, "scanned_at"),
+    ({"code": "x", "scanned_at": "2025-02-11T10:00:00"}, "scanned_at"),  # no offset
+])
+def test_bad_scan_bodies_are_422_naming_the_field(client, body, field):
+    _event, entrance, _tickets = setup_event()
+    response = client.post(f"/api/v1/checkpoints/{entrance.id}/scans", json=body,
+                           headers=bearer(device_token(entrance)))
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and field in error["fields"]
+
+
+def test_exit_at_an_entry_only_checkpoint_is_422(client):
+    _event, entrance, (ticket, _other) = setup_event()
+    response = client.post(f"/api/v1/checkpoints/{entrance.id}/scans",
+                           json={"code": ticket.code, "direction": "exit"},
+                           headers=bearer(device_token(entrance)))
+    assert response.status_code == 422
+    assert "direction" in response.get_json()["error"]["fields"]
+
+
+def test_undo_through_the_api(client):
+    _event, entrance, (ticket, _other) = setup_event()
+    headers = bearer(device_token(entrance))
+    ok = client.post(f"/api/v1/checkpoints/{entrance.id}/scans", json={"code": ticket.code},
+                     headers=headers).get_json()
+    url = f"/api/v1/checkpoints/{entrance.id}/scans/{ok['scan_id']}/undo"
+    undone = client.post(url, headers=headers)
+    assert undone.status_code == 200 and undone.get_json()["inside"] == 0
+    twice = client.post(url, headers=headers)
+    assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "cannot_undo"
+
+
+def test_offline_bundle_has_keys_revoked_codes_allowed_tickets_and_names(client):
+    event, entrance, (ticket, gone) = setup_event()
+    revoke_ticket(gone, "cancelled")
+    workshop = make_session(event, reservation_required=True, capacity=10)
+    booked = make_ticket(event, name="오세훈", sessions=[workshop])
+    db.session.commit()
+    client.post(f"/api/v1/checkpoints/{entrance.id}/scans", json={"code": ticket.code},
+                headers=bearer(device_token(entrance)))
+    body = client.get(f"/api/v1/checkpoints/{entrance.id}/offline-bundle",
+                      headers=bearer(device_token(entrance))).get_json()
+    assert body["public_keys"] == {str(k): v for k, v in public_keys().items()}
+    assert body["event_id"] == event.id
+    assert body["revoked_codes"] == [gone.code] and body["revoked_ticket_ids"] == [gone.id]
+    assert body["allowed_ticket_ids"] == sorted([ticket.id, booked.id])
+    assert body["names"][str(booked.id)] == "오세훈" and str(gone.id) not in body["names"]
+    assert body["present_ticket_ids"] == [ticket.id]
+    assert body["rules"]["admits"] == "event"
+    assert ticket.code not in str(body)  # valid codes never leave the server
+
+    door = room_checkpoint(event, "Workshop", session_id=workshop.id, admits="reservation")
+    body = client.get(f"/api/v1/checkpoints/{door.id}/offline-bundle",
+                      headers=bearer(device_token(door))).get_json()
+    assert body["allowed_ticket_ids"] == [booked.id]
+
+
+@pytest.mark.parametrize("query", ["ㅇㅅㅎ", "오세", "mayor@", "MAYOR@SEOUL"])
+def test_door_search_by_name_initials_and_email(client, query):
+    event, entrance, _tickets = setup_event()
+    mayor = make_ticket(event, name="오세훈", email="mayor@seoul.go.kr")
+    db.session.commit()
+    hits = client.get(f"/api/v1/checkpoints/{entrance.id}/search", query_string={"q": query},
+                      headers=bearer(device_token(entrance))).get_json()
+    assert [h["name"] for h in hits] == ["오세훈"]
+    assert hits[0]["code"] == mayor.code and hits[0]["email"] == "ma***@seoul.go.kr"
+
+
+def test_door_search_by_ticket_number_stays_in_the_event(client):
+    from tests.factories import make_event
+
+    event, entrance, (ticket, _other) = setup_event()
+    elsewhere = make_ticket(make_event(), name="다른 행사")
+    db.session.commit()
+    headers = bearer(device_token(entrance))
+    url = f"/api/v1/checkpoints/{entrance.id}/search"
+    assert [h["ticket_id"] for h in client.get(
+        url, query_string={"q": f"#{ticket.id}"}, headers=headers).get_json()] == [ticket.id]
+    assert client.get(url, query_string={"q": str(elsewhere.id)},
+                      headers=headers).get_json() == []
+    assert client.get(url, query_string={"q": "다른"}, headers=headers).get_json() == []
+
+
+def test_stats_for_organizers(client, auth):
+    event, entrance, (a, b) = setup_event()
+    room = room_checkpoint(event, "Hall", capacity=50)
+    headers = bearer(device_token(entrance))
+    client.post(f"/api/v1/checkpoints/{entrance.id}/scans", json={"code": a.code},
+                headers=headers)
+    client.post(f"/api/v1/checkpoints/{entrance.id}/scans", json={"code": "junk"},
+                headers=headers)
+    client.post(f"/api/v1/checkpoints/{room.id}/scans", json={"code": a.code},
+                headers=bearer(device_token(room)))
+    auth.login("organizer")
+    body = client.get(f"/api/v1/events/{event.slug}/stats").get_json()
+    assert (body["registrations"], body["checked_in"], body["inside"], body["no_shows"]) == (
+        2, 1, 1, 1)
+    assert body["waitlist"] == 0
+    per = {("Entrance" if c["is_entrance"] else c["name"]): c for c in body["checkpoints"]}
+    assert per["Entrance"]["checked_in"] == 1 and per["Entrance"]["refused"] == 1
+    assert per["Hall"]["inside"] == 1 and per["Hall"]["capacity"] == 50
+    assert sum(bucket["count"] for bucket in body["arrivals"]) == 1
+
+
+def test_stats_need_an_organizer(client, auth):
+    event, _entrance, _tickets = setup_event()
+    assert client.get(f"/api/v1/events/{event.slug}/stats").status_code == 401
+    auth.login("door")
+    assert client.get(f"/api/v1/events/{event.slug}/stats").status_code == 403
+
+
+def test_logged_in_door_staff_scan_with_the_page_csrf_token(app, client, auth):
+    _event, entrance, (ticket, _other) = setup_event()
+    auth.login("door")
+    url = f"/api/v1/checkpoints/{entrance.id}/scans"
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = client.post(url, json={"code": ticket.code})
+        assert refused.status_code == 400
+        assert refused.get_json()["error"]["code"] == "csrf_failed"
+        page = client.get("/door/").get_data(as_text=True)
+        token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+        response = client.post(url, json={"code": ticket.code}, headers={"X-CSRFToken": token})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.get_json()["result"] == "ok"
+
+
+def test_openapi_documents_the_scan_api(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    post = spec["paths"]["/api/v1/checkpoints/{checkpoint_id}/scans"]["post"]
+    assert "requestBody" in post
+    schemas = spec["components"]["schemas"]
+    assert {"code", "direction", "scanned_at", "client_scan_id"} <= set(
+        schemas["ScanRequest"]["properties"])
+    assert {"result", "attendee", "previous", "inside"} <= set(
+        schemas["ScanResponse"]["properties"])
+    assert "/api/v1/events/{slug}/stats" in spec["paths"]
+    assert "/api/v1/checkpoints/{checkpoint_id}/offline-bundle" in spec["paths"]
+
+
+def test_staff_personal_token_can_scan_anywhere(client):
+    from festa.auth.services import create_api_token
+
+    _event, entrance, (ticket, _other) = setup_event()
+    token = create_api_token(make_user(role="door"))
+    db.session.commit()
+    response = client.post(f"/api/v1/checkpoints/{entrance.id}/scans",
+                           json={"code": ticket.code}, headers=bearer(token))
+    assert response.get_json()["result"] == "ok"
