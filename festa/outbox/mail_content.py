@@ -22,35 +22,17 @@ TICKET_TOPICS = {"confirmation", "promoted"}
 CALENDAR_TOPICS = {"confirmation", "promoted", "session_promoted"}
 
 
-def manage_link(registration) -> str | None:
-    """The attendee's self-service link, from the registration area."""
-    try:
-        from festa.registration.services import manage_url
-    except ImportError:  # TODO(tickets&mail): remove once registration.services.manage_url lands
-        return None
+def manage_link(registration) -> str:
+    """The attendee's self-service link (imported here: registration imports this module)."""
+    from festa.registration.services import manage_url
+
     return manage_url(registration)
 
 
 def waitlist_position(registration, session=None) -> int | None:
-    """1-based place on the event's (or the session's) waitlist, if waiting."""
-    import sqlalchemy as sa
+    from festa.registration.services import waitlist_position as position
 
-    from festa.extensions import db
-    from festa.registration.models import Registration, RegistrationStatus, Reservation
-
-    if session is None:
-        row, model = registration, Registration
-        scope = Registration.event_id == registration.event_id
-    else:
-        row = next((r for r in registration.reservations if r.session_id == session.id), None)
-        model, scope = Reservation, Reservation.session_id == session.id
-    if row is None or row.status != RegistrationStatus.WAITLISTED or row.waitlisted_at is None:
-        return None
-    ahead = sa.or_(model.waitlisted_at < row.waitlisted_at,
-                   sa.and_(model.waitlisted_at == row.waitlisted_at, model.id < row.id))
-    count = db.session.scalar(sa.select(sa.func.count(model.id)).where(
-        scope, model.status == RegistrationStatus.WAITLISTED, ahead))
-    return count + 1
+    return position(registration, session)
 
 
 def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str, str, list]:
