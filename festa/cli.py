@@ -93,5 +93,32 @@ def device_create(slug: str, checkpoint_id: int | None, name: str) -> None:
     click.echo(create_device_token(slug, checkpoint_id, name))
 
 
+token_cli = AppGroup("token", help="Personal API tokens of staff users.")
+festa_cli.add_command(token_cli)
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", help="What the token is for.")
+def token_create(email: str, name: str) -> None:
+    """Print a new personal API token for that staff user (one line, nothing else)."""
+    import sqlalchemy as sa
+
+    from festa.auth.models import User
+    from festa.auth.services import normalize_email
+    from festa.auth.tokens import issue_token
+    from festa.errors import FestaError
+
+    user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"No staff account for {email}.")
+    try:
+        token = issue_token(user, name)
+    except FestaError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(token)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(festa_cli)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,7 +36,7 @@ class WebhookForm(FlaskForm):
     ], filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description=_l("We POST signed JSON to this address."))
     topics = CheckboxesField(_l("Notifications"), [DataRequired(_l("Choose at least one."))],
-                             choices=[(t, t) for t in TOPICS], default=list(TOPICS))
+                             choices=[SelectChoice(t) for t in TOPICS], default=list(TOPICS))
 
 
 class TokenForm(FlaskForm):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
 
-from festa.exports import ical, versions
+from festa.exports import ical, structured, versions
 from festa.extensions import db
 from festa.i18n import current_language, format_dt
 from festa.program import queries
@@ -16,6 +16,8 @@ from festa.program.models import Event, ScheduleVersion
 from festa.registration.models import Registration, RegistrationStatus
 
 bp = Blueprint("exports", __name__)
+# JSON-LD and Open Graph helpers for every template (the programme's pages include them).
+bp.record_once(lambda state: structured.init_app(state.app))
 
 
 def _when(value: str | None, event: Event) -> str:
