@@ -6,11 +6,11 @@ however many sessions an event has.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort, current_app, has_app_context
 from sqlalchemy.orm import selectinload
 
 from festa.dbtypes import utcnow
@@ -19,16 +19,30 @@ from festa.i18n import localized, speaker_name
 from festa.program.models import Event, Session, SessionSpeaker, Speaker
 
 
+def clock() -> datetime:
+    """The current time, or `FESTA_NOW` (a datetime or a callable) when a test or a demo
+    fixes it: pages, the API and the "now / next" marker all read the time from here."""
+    fixed = current_app.config.get("FESTA_NOW") if has_app_context() else None
+    if callable(fixed):
+        return fixed()
+    return fixed or utcnow()
+
+
 def published_events() -> list[Event]:
-    """Published events, soonest first; past events after upcoming ones."""
+    """Published events: current and upcoming ones soonest first, then past ones."""
     events = db.session.scalars(
         sa.select(Event).where(Event.published.is_(True)).order_by(Event.start_date)
     ).all()
-    today = utcnow().date()
-    upcoming = [e for e in events if e.end_date >= today]
+    upcoming, past = split_by_date(events, clock().astimezone(ZoneInfo("Asia/Seoul")).date())
+    return upcoming + past
+
+
+def split_by_date(events: list[Event], today: date) -> tuple[list[Event], list[Event]]:
+    """Current and upcoming events (soonest first), and past ones (latest first)."""
+    upcoming = sorted((e for e in events if e.end_date >= today), key=lambda e: e.start_date)
     past = sorted((e for e in events if e.end_date < today), key=lambda e: e.start_date,
                   reverse=True)
-    return upcoming + past
+    return upcoming, past
 
 
 def published_event_or_404(slug: str) -> Event:
@@ -50,7 +64,7 @@ def event_bounds(event: Event) -> tuple[datetime, datetime]:
 
 def registration_open(event: Event, now: datetime | None = None) -> bool:
     """Open while published, inside the registration window and before the event ends."""
-    now = now or utcnow()
+    now = now or clock()
     if not event.published:
         return False
     if event.registration_opens_at and now < event.registration_opens_at:

@@ -12,9 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_interval, format_skeleton
-from flask import current_app
 
-from festa.dbtypes import utcnow
 from festa.hangul import matches
 from festa.i18n import current_language, speaker_name
 from festa.program.models import Event, Room, Session, SessionKind, SessionLanguage
@@ -22,14 +20,6 @@ from festa.program.queries import event_bounds, registration_open
 
 SLOT_MINUTES = 5
 LABEL_MINUTES = 30
-
-
-def clock() -> datetime:
-    """The current time, or `FESTA_NOW` (a datetime or a callable) when a test fixes it."""
-    fixed = current_app.config.get("FESTA_NOW")
-    if callable(fixed):
-        return fixed()
-    return fixed or utcnow()
 
 
 def date_range(start: date, end: date) -> str:
@@ -44,15 +34,6 @@ def short_day(value: date | datetime, tz: str = "Asia/Seoul") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(tz)).date()
     return format_skeleton("MMMEd", value, locale=current_language())
-
-
-def split_events(events: Iterable[Event], today: date) -> tuple[list[Event], list[Event]]:
-    """Current and upcoming events (soonest first), then past ones (latest first)."""
-    events = list(events)
-    upcoming = sorted((e for e in events if e.end_date >= today), key=lambda e: e.start_date)
-    past = sorted((e for e in events if e.end_date < today), key=lambda e: e.start_date,
-                  reverse=True)
-    return upcoming, past
 
 
 def registration_state(event: Event, now: datetime) -> str:

@@ -32,8 +32,8 @@ def short_day(value, tz: str = "Asia/Seoul") -> str:
 @bp.get("/")
 def index():
     """Current and upcoming events first, then past ones."""
-    now = services.clock()
-    upcoming, past = services.split_events(
+    now = queries.clock()
+    upcoming, past = queries.split_by_date(
         queries.published_events(), now.astimezone(ZoneInfo("Asia/Seoul")).date()
     )
     states = {e.id: services.registration_state(e, now) for e in upcoming + past}
@@ -44,7 +44,7 @@ def index():
 def event(slug: str):
     """An event's overview: description, dates, venue, tracks and the call to register."""
     event = queries.published_event_or_404(slug)
-    now = services.clock()
+    now = queries.clock()
     sessions = queries.schedule_sessions(event, include_cancelled=False)
     highlights = [s for s in sessions if s.kind in (SessionKind.KEYNOTE, SessionKind.DIALOGUE)]
     speakers = {r.speaker_id for s in sessions for r in s.speaker_roles}
@@ -60,7 +60,7 @@ def schedule(slug: str):
     """The schedule: a rooms × time grid per day on wide screens, a time-ordered list on
     phones (same markup), filtered by day, track, language, kind and a Hangul-aware search."""
     event = queries.published_event_or_404(slug)
-    now = services.clock()
+    now = queries.clock()
     filters = services.ScheduleFilters.from_args(request.args, event)
     sessions = queries.schedule_sessions(event)
     start, end = queries.event_bounds(event)
@@ -85,7 +85,7 @@ def session_page(slug: str, session_id: int):
         abort(404)
     return render_template(
         "program/session.html", event=event, session=session,
-        state=services.registration_state(event, services.clock()),
+        state=services.registration_state(event, queries.clock()),
         day=services.local_day(session, ZoneInfo(event.timezone)),
     )
 
