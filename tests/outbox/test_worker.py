@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from festa.extensions import db
 from festa.outbox import worker
@@ -44,13 +45,24 @@ def test_a_failing_pass_does_not_stop_the_worker(app, stopped_worker, monkeypatc
 @pytest.mark.parametrize("settings, runs", [
     ({"OUTBOX_WORKER": True, "MAIL_SERVER": "smtp.example", "TESTING": False}, True),
     ({"OUTBOX_WORKER": False, "MAIL_SERVER": "smtp.example", "TESTING": False}, False),
-    ({"OUTBOX_WORKER": True, "MAIL_SERVER": None, "TESTING": False}, False),
+    # without SMTP it still runs (webhooks); mail waits: the mail deliverer is disabled
+    ({"OUTBOX_WORKER": True, "MAIL_SERVER": None, "TESTING": False}, True),
     ({"OUTBOX_WORKER": True, "MAIL_SERVER": "smtp.example", "TESTING": True}, False),
 ])
 def test_when_the_worker_runs(app, settings, runs):
     app.config.update(settings)
     app.testing = settings["TESTING"]
     assert worker.should_run(app) is runs
+
+
+def test_without_mail_server_mail_waits_even_with_a_worker(app, stopped_worker):
+    queue_registration_mail(make_registration(), "manage_link")
+    db.session.commit()
+    running = worker.OutboxWorker(app, interval=0.01)
+    assert running.tick() == 0
+    from festa.outbox.models import OutboxMessage
+
+    assert db.session.scalar(sa.select(OutboxMessage.status)) == "pending"
 
 
 def test_app_under_test_starts_no_worker(app):
