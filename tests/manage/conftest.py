@@ -62,3 +62,18 @@ def locale_per_request(app):
 
     app.before_request_funcs.setdefault(None, []).insert(
         0, lambda: g.pop("_flask_babel", None) and None)
+
+
+def assert_field_errors(client, url: str, base: dict, cases: list, saved) -> None:
+    """POST `base` changed by each case's overrides: each must be refused (422) with the
+    field's label and the message in the errors, and `saved()` (a count) must not change.
+    One test for all cases keeps the suite fast (each test rebuilds the database)."""
+    before = saved()
+    wrong = []
+    for overrides, label, message in cases:
+        response = client.post(f"{url}?lang=en", data={**base, **overrides})
+        errors = error_texts(response.get_data(as_text=True))
+        if response.status_code != 422 or label not in errors or \
+                message.lower() not in errors.lower() or saved() != before:
+            wrong.append((overrides, response.status_code, " ".join(errors.split())))
+    assert not wrong

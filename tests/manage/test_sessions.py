@@ -12,7 +12,7 @@ from festa.audit.models import AuditEntry
 from festa.extensions import db
 from festa.program.models import Session, SessionSpeaker
 from tests.factories import make_event, make_room, make_session, make_track, seoul
-from tests.manage.conftest import error_texts, session_form
+from tests.manage.conftest import assert_field_errors, session_form
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_create_session_in_the_events_zone(organizer, programme):
         "session.create", session.id, event.id)
 
 
-@pytest.mark.parametrize("overrides,label,message", [
+SESSION_ERRORS = [
     ({"ends_at": "{day}T09:00"}, "Ends", "not after the start"),
     ({"ends_at": "{day}T10:00"}, "Ends", "not after the start"),
     ({"room_id": "{other_room}"}, "Room", "Unknown room"),
@@ -58,22 +58,22 @@ def test_create_session_in_the_events_zone(organizer, programme):
     ({"capacity": "-3"}, "Capacity", "0 or more"),
     ({"kind": "party"}, "Kind", "valid choice"),
     ({"starts_at": "tomorrow"}, "Starts", "datetime"),
-])
-def test_session_errors_name_the_field_and_save_nothing(organizer, programme, overrides,
-                                                        label, message):
+]
+
+
+def test_session_errors_name_the_field_and_save_nothing(organizer, programme):
     event = programme["event"]
     other_event = make_event(slug="elsewhere")
     names = {"day": _day(event), "other_room": make_room().id,
              "other_track": make_track(other_event).id}
     db.session.commit()
-    data = session_form(_day(event), room_id=programme["rooms"][0].id)
-    data.update({k: v.format(**names) for k, v in overrides.items()})
-    response = organizer.post(f"/manage/events/{event.id}/sessions/new?lang=en", data=data)
-    assert response.status_code == 422
-    errors = error_texts(response.get_data(as_text=True))
-    assert label in errors and message.lower() in errors.lower(), errors
+    cases = [({k: v.format(**names) for k, v in overrides.items()}, label, message)
+             for overrides, label, message in SESSION_ERRORS]
+    assert_field_errors(
+        organizer, f"/manage/events/{event.id}/sessions/new",
+        session_form(_day(event), room_id=programme["rooms"][0].id), cases,
+        lambda: (sessions_count(), db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))))
     assert sessions_count() == 0
-    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 0
 
 
 def test_edit_bumps_the_sequence_and_a_bad_edit_changes_nothing(organizer, programme):
