@@ -38,33 +38,17 @@ def waitlist_position(registration, session=None) -> int | None:
 def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str, str, list]:
     """(subject, heading, paragraphs) for a topic."""
     names = {"event": event_name, "session": localized(session, "title") if session else ""}
+    if topic in {"waitlisted", "session_promoted", "session_waitlisted"}:
+        return _waitlist_paragraphs(topic, registration, session, names)
     if topic == "confirmation":
         return (_("Your ticket for %(event)s", **names), _("You are registered"),
                 [_("Your registration for %(event)s is confirmed. Show the QR code below "
                    "at the entrance, on your phone or printed.", **names)])
-    if topic == "waitlisted":
-        position = waitlist_position(registration)
-        return (_("You are on the waitlist for %(event)s", **names), _("You are on the waitlist"),
-                [_("%(event)s is full at the moment, so we put you on the waitlist.", **names),
-                 _("Your place on the waitlist: %(position)s.", position=position or "–"),
-                 _("If a seat opens up you are registered automatically and we send your "
-                   "ticket by e-mail.")])
     if topic == "promoted":
         return (_("A seat opened up: your ticket for %(event)s", **names),
                 _("You are off the waitlist"),
                 [_("Good news: a seat opened up and your registration for %(event)s is now "
                    "confirmed. Here is your ticket.", **names)])
-    if topic == "session_promoted":
-        return (_("You have a seat in %(session)s", **names), _("Your seat is confirmed"),
-                [_("A seat opened up in %(session)s and it is now reserved for you.", **names)])
-    if topic == "session_waitlisted":
-        position = waitlist_position(registration, session)
-        return (_("You are on the waitlist for %(session)s", **names),
-                _("You are on the waitlist"),
-                [_("%(session)s is full, so we put you on its waitlist.", **names),
-                 _("Your place on the waitlist: %(position)s.", position=position or "–"),
-                 _("If a seat opens up it is reserved for you automatically and we let you "
-                   "know.")])
     if topic == "cancelled":
         return (_("Your registration for %(event)s is cancelled", **names),
                 _("Registration cancelled"),
@@ -79,6 +63,27 @@ def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str
             [_("Your ticket for %(event)s has been revoked by the organizers and can no "
                "longer be used to enter. If you think this is a mistake, please reply to "
                "this e-mail.", **names)])
+
+
+def _waitlist_paragraphs(topic: str, registration, session, names: dict) -> tuple[str, str, list]:
+    """Waiting for the event or a session, or a session seat that opened up."""
+    if topic == "waitlisted":
+        position = waitlist_position(registration)
+        return (_("You are on the waitlist for %(event)s", **names), _("You are on the waitlist"),
+                [_("%(event)s is full at the moment, so we put you on the waitlist.", **names),
+                 _("Your place on the waitlist: %(position)s.", position=position or "–"),
+                 _("If a seat opens up you are registered automatically and we send your "
+                   "ticket by e-mail.")])
+    if topic == "session_promoted":
+        return (_("You have a seat in %(session)s", **names), _("Your seat is confirmed"),
+                [_("A seat opened up in %(session)s and it is now reserved for you.", **names)])
+    position = waitlist_position(registration, session)
+    return (_("You are on the waitlist for %(session)s", **names),
+            _("You are on the waitlist"),
+            [_("%(session)s is full, so we put you on its waitlist.", **names),
+             _("Your place on the waitlist: %(position)s.", position=position or "–"),
+             _("If a seat opens up it is reserved for you automatically and we let you "
+               "know.")])
 
 
 def mail_content(registration, topic: str, session, lang: str) -> dict:
