@@ -93,7 +93,8 @@ def handle_http_error(error: HTTPException):
             message = "Some fields are not valid: " + ", ".join(sorted(fields))
         return error_body(code, message, fields), status, _retry_headers(error)
     title, text = page_message(status)
-    return render_template("errors/error.html", status=status, title=title, text=text), status
+    return render_template("errors/error.html", status=status, title=title, text=text), status, \
+        _retry_headers(error)
 
 
 def handle_unexpected(error: Exception):
@@ -128,10 +129,13 @@ def validation_fields(data: dict | None) -> dict[str, list[str]]:
 
 
 def _retry_headers(error: HTTPException) -> dict:
+    headers = {}
     response = getattr(error, "response", None)
     if response is not None and "Retry-After" in response.headers:
-        return {"Retry-After": response.headers["Retry-After"]}
-    return {}
+        headers["Retry-After"] = response.headers["Retry-After"]
+    if getattr(error, "valid_methods", None):  # 405 names the methods that work (RFC 9110)
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return headers
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,14 @@ blp = Blueprint("api_feeds", __name__, description="Schedule feeds (frab JSON/XM
 MAX_AGE = 300
 
 
-class FrabConferenceSchema(ma.Schema):
+class OpenSchema(ma.Schema):
+    """Documents the main keys; the C3VOC format has more (additionalProperties allowed)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class FrabConferenceSchema(OpenSchema):
     acronym = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
     start = ma.fields.String(required=True)
@@ -32,14 +39,14 @@ class FrabConferenceSchema(ma.Schema):
     days = ma.fields.List(ma.fields.Dict(), required=True)
 
 
-class FrabScheduleSchema(ma.Schema):
+class FrabScheduleSchema(OpenSchema):
     version = ma.fields.String(required=True,
                                metadata={"description": "the event's schedule version"})
     base_url = ma.fields.String()
     conference = ma.fields.Nested(FrabConferenceSchema, required=True)
 
 
-class FrabDocumentSchema(ma.Schema):
+class FrabDocumentSchema(OpenSchema):
     schema = ma.fields.String(data_key="$schema")
     generator = ma.fields.Dict()
     schedule = ma.fields.Nested(FrabScheduleSchema, required=True)

@@ -1,0 +1,112 @@
+"""schemathesis against /api/v1/openapi.json: no 5xx, every response matches its schema.
+
+Bounded: a handful of examples per operation, against the app in-process (WSGI), with a
+small published programme so that valid slugs and ids exist next to generated ones.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from festa import create_app
+from festa.extensions import db
+from tests.factories import make_event, make_registration, make_session, make_ticket
+
+MAX_EXAMPLES = 20
+
+
+def _document() -> dict:
+    """The OpenAPI document as the app serves it (building it needs no database)."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+schema = schemathesis.openapi.from_dict(_document())
+
+
+@pytest.fixture
+def seeded(app):
+    """A published event with a reservable session and a ticket holder."""
+    event = make_event(slug="ai-seoul-test")
+    make_session(event, capacity=10, reservation_required=True)
+    make_ticket(make_registration(event))
+    db.session.commit()
+    return app
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_openapi_document(case, seeded):
+    case.call_and_validate(app=seeded)
+
+
+@pytest.mark.parametrize(("path", "params", "query"), [
+    ("/api/v1/events", {}, {}),
+    ("/api/v1/events/{slug}/sessions", {"slug": "ai-seoul-test"}, {}),
+    ("/api/v1/events/{slug}/schedule.json", {"slug": "ai-seoul-test"}, {"lang": "en"}),
+    ("/api/v1/events/{slug}/schedule.xml", {"slug": "ai-seoul-test"}, {}),
+    ("/api/v1/events/{slug}/schedule.ics", {"slug": "ai-seoul-test"}, {}),
+])
+def test_known_good_requests_conform(seeded, path, params, query):
+    """Random slugs mostly miss; these hit real data and must match their schemas too."""
+    case = schema[path]["GET"].Case(path_parameters=params, query=query)
+    response = case.call_and_validate(app=seeded)
+    assert response.status_code == 200
+
+
+def test_openapi_document_lists_the_contract(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/events", "/api/v1/events/{slug}/sessions",
+                 "/api/v1/events/{slug}/schedule.json", "/api/v1/events/{slug}/schedule.xml",
+                 "/api/v1/events/{slug}/schedule.ics", "/api/v1/events/{slug}/registrations",
+                 "/api/v1/registrations/{registration_id}", "/api/v1/tickets/{code}",
+                 "/api/v1/checkpoints", "/api/v1/checkpoints/{checkpoint_id}/scans",
+                 "/api/v1/checkpoints/{checkpoint_id}/offline-bundle",
+                 "/api/v1/events/{slug}/stats"):
+        assert path in paths, path
+
+
+def test_authenticated_requests_conform(seeded):
+    """The endpoints behind tokens, called as their real clients call them."""
+    from festa.auth.tokens import issue_token
+    from festa.checkin.devices import create_device, entrance_checkpoint
+    from festa.program.models import Event
+    from tests.factories import make_user
+
+    event = db.session.query(Event).filter_by(slug="ai-seoul-test").one()
+    checkpoint = entrance_checkpoint(event)
+    _device, device_token = create_device(checkpoint, "gate")
+    organizer_token = issue_token(make_user(role="organizer"))
+    db.session.commit()
+
+    # Bound to the app: some checks (e.g. "is auth really required") send requests again.
+    live = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", seeded)
+
+    def call(path, method="GET", token=None, **parts):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return live[path][method].Case(headers=headers, **parts).call_and_validate()
+
+    created = call("/api/v1/events/{slug}/registrations", "POST",
+                   path_parameters={"slug": "ai-seoul-test"},
+                   body={"name": "김민지", "email": "minji@example.test", "consent": True})
+    assert created.status_code == 201
+    body = created.json()
+    registration_id, manage_token = body["registration"]["id"], body["manage_token"]
+    assert call("/api/v1/registrations/{registration_id}", token=manage_token,
+                path_parameters={"registration_id": registration_id}).status_code == 200
+    assert call("/api/v1/tickets/{code}",
+                path_parameters={"code": body["ticket"]["code"]}).status_code == 200
+    assert call("/api/v1/checkpoints", token=device_token).status_code == 200
+    scan = call("/api/v1/checkpoints/{checkpoint_id}/scans", "POST", token=device_token,
+                path_parameters={"checkpoint_id": checkpoint.id},
+                body={"code": body["ticket"]["code"], "client_scan_id": "s-1"})
+    assert scan.json()["result"] == "ok"
+    assert call("/api/v1/checkpoints/{checkpoint_id}/offline-bundle", token=device_token,
+                path_parameters={"checkpoint_id": checkpoint.id}).status_code == 200
+    assert call("/api/v1/events/{slug}/stats", token=organizer_token,
+                path_parameters={"slug": "ai-seoul-test"}).status_code == 200
+    assert call("/api/v1/registrations/{registration_id}", "DELETE", token=organizer_token,
+                path_parameters={"registration_id": registration_id}).status_code == 200
