@@ -22,11 +22,11 @@ def test_request_id_from_the_proxy_is_kept(client):
     assert response.headers["X-Request-ID"] == "edge-42.abc"
 
 
-@pytest.mark.parametrize("bad", ["", "x" * 200, "has space", "<script>"])
-def test_unsafe_request_ids_are_replaced(client, bad):
-    response = client.get("/healthz", headers={"X-Request-ID": bad})
-    assert response.headers["X-Request-ID"] != bad
-    assert len(response.headers["X-Request-ID"]) == 32
+def test_unsafe_request_ids_are_replaced(client):
+    for bad in ["", "x" * 200, "has space", "<script>", "a\tb"]:
+        response = client.get("/healthz", headers={"X-Request-ID": bad})
+        assert response.headers["X-Request-ID"] != bad
+        assert len(response.headers["X-Request-ID"]) == 32
 
 
 def test_request_log_is_one_json_object_with_the_request_id(client, caplog):
