@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from festa.api.pagination import PAGE_HEADERS, page_of, paginated
 from festa.program import queries
 
 blp = Blueprint("api_events", __name__, description="Published events and sessions")
@@ -48,15 +49,19 @@ class SessionSchema(ma.Schema):
 
 
 @blp.get("/events")
-@blp.response(200, EventSchema(many=True))
-def list_events():
+@paginated(blp)
+@blp.response(200, EventSchema(many=True), headers=PAGE_HEADERS)
+def list_events(page: int | None, per_page: int | None):
     """Published events, upcoming and past."""
-    return [queries.event_summary(event) for event in queries.published_events()]
+    events, headers = page_of(queries.published_events(), page, per_page)
+    return [queries.event_summary(event) for event in events], headers
 
 
 @blp.get("/events/<slug>/sessions")
-@blp.response(200, SessionSchema(many=True))
-def list_sessions(slug: str):
+@paginated(blp)
+@blp.response(200, SessionSchema(many=True), headers=PAGE_HEADERS)
+def list_sessions(slug: str, page: int | None, per_page: int | None):
     """The published sessions of an event with speakers, room, track, capacity and seats left."""
     event = queries.published_event_or_404(slug)
-    return [queries.session_summary(s) for s in queries.schedule_sessions(event)]
+    sessions, headers = page_of(queries.schedule_sessions(event), page, per_page)
+    return [queries.session_summary(s) for s in sessions], headers

@@ -110,3 +110,20 @@ def test_authenticated_requests_conform(seeded):
                 path_parameters={"slug": "ai-seoul-test"}).status_code == 200
     assert call("/api/v1/registrations/{registration_id}", "DELETE", token=organizer_token,
                 path_parameters={"registration_id": registration_id}).status_code == 200
+
+
+def test_lists_page_with_link_and_total_headers(client, programme):
+    whole = client.get("/api/v1/events/ai-seoul-test/sessions")
+    assert whole.headers["X-Total-Count"] == "4" and len(whole.get_json()) == 4
+    assert "Link" not in whole.headers
+    second = client.get("/api/v1/events/ai-seoul-test/sessions?page=2&per_page=3&lang=en")
+    assert second.status_code == 200
+    assert [s["id"] for s in second.get_json()] == [whole.get_json()[3]["id"]]
+    links = second.headers["Link"]
+    assert 'page=1&per_page=3>; rel="first"' in links and 'rel="prev"' in links
+    assert 'rel="next"' not in links and "lang=en" in links
+    first = client.get("/api/v1/events/ai-seoul-test/sessions?per_page=3")
+    assert len(first.get_json()) == 3 and 'page=2&per_page=3>; rel="next"' in first.headers["Link"]
+    assert client.get("/api/v1/events?page=1").headers["X-Total-Count"] == "1"
+    bad = client.get("/api/v1/events/ai-seoul-test/sessions?per_page=100000")
+    assert bad.status_code == 422 and "per_page" in bad.get_json()["error"]["fields"]
