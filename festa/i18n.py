@@ -10,7 +10,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 
 LANGUAGES = ("ko", "en")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -74,17 +74,34 @@ def local_time(value: datetime, tz: str | None = None) -> datetime:
     return value.astimezone(_zone(tz))
 
 
+# Conference programmes read in 24-hour time; current CLDR abbreviates the Korean day
+# period as "AM"/"PM", which Korean readers do not expect, so named formats use these.
+DATETIME_PATTERNS = {
+    "ko": {"short": "yy. M. d. HH:mm", "medium": "y년 M월 d일 (E) HH:mm",
+           "long": "y년 M월 d일 EEEE HH:mm", "full": "y년 M월 d일 EEEE HH:mm"},
+    "en": {"short": "d MMM y, HH:mm", "medium": "EEE d MMM y, HH:mm",
+           "long": "EEEE d MMMM y, HH:mm", "full": "EEEE d MMMM y, HH:mm"},
+}
+TIME_PATTERNS = {"short": "HH:mm", "medium": "HH:mm:ss"}
+
+
 def format_dt(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
-    """Date and time in the current language, in the event's zone: '2025. 2. 11. 오전 10:00'."""
+    """Date and time in the current language, in the event's zone:
+    '2025년 2월 11일 (화) 10:00' or 'Tue 11 Feb 2025, 10:00'. `fmt` is a named format
+    or a CLDR pattern."""
     if value is None:
         return ""
-    return babel_format_datetime(value, fmt, tzinfo=_zone(tz), locale=current_language())
+    lang = current_language()
+    pattern = DATETIME_PATTERNS[lang].get(fmt, fmt)
+    return babel_format_datetime(value, pattern, tzinfo=_zone(tz), locale=lang)
 
 
 def format_time(value: datetime | None, fmt: str = "short", tz: str | None = None) -> str:
+    """A time of day, 24-hour: '14:30'."""
     if value is None:
         return ""
-    return babel_format_time(value, fmt, tzinfo=_zone(tz), locale=current_language())
+    return babel_format_time(value, TIME_PATTERNS.get(fmt, fmt), tzinfo=_zone(tz),
+                             locale=current_language())
 
 
 def format_day(value: date | datetime | None, fmt: str = "full", tz: str | None = None) -> str:
@@ -106,6 +123,9 @@ def translation_directories() -> str:
 def init_app(app: Flask, babel: Babel) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the context; a test client reuses one app context
+    # for many requests, so choose afresh per request (a no-op in production).
+    app.before_request(refresh)
     app.jinja_env.globals.update(
         loc=localized,
         speaker_name=speaker_name,
