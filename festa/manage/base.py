@@ -40,11 +40,24 @@ def run_service(form: ManageForm | None, change: Callable[[], T]) -> T | None:
     return result if result is not None else True
 
 
-def render_form(form: ManageForm, title: str, back: str, **context: Any) -> str:
-    """The generic manage form page (templates/manage/form.html); 422 if it has errors."""
+def render_form(form: ManageForm, title: str, back: str, template: str = "manage/form.html",
+                **context: Any) -> tuple[str, int]:
+    """The generic manage form page (or a page extending it); 422 if it has errors."""
     status = 422 if form.errors else 200
-    return render_template("manage/form.html", form=form, title=title, back=back,
-                           **context), status
+    return render_template(template, form=form, title=title, back=back, **context), status
+
+
+def form_page(form: ManageForm, change: Callable[[], T], done: str | Callable[[T], str], *,
+              title: str, back: str, message: str | None = None, **context: Any):
+    """The whole life of a manage form: on a valid POST run the service (`change`) as one
+    transaction and go to `done` (a URL, or a function of the result); else show the form
+    with its errors (422) or empty (200)."""
+    if form.validate_on_submit():
+        result = run_service(form, change)
+        if result:
+            saved(message)
+            return redirect(done(result) if callable(done) else done)
+    return render_form(form, title, back, **context)
 
 
 def flash_errors(form: ManageForm) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from festa.auth.services import organizer_required
 from festa.i18n import localized
 from festa.manage import queries, services
-from festa.manage.base import bp, confirm_delete, get_or_404, render_form, run_service, saved
+from festa.manage.base import bp, confirm_delete, form_page, get_or_404, run_service
 from festa.manage.forms import EventForm, PublishForm, TrackForm
 from festa.manage.session_forms import KIND_LABELS
 from festa.program import conflicts as conflict_checks
@@ -30,12 +30,10 @@ def events():
 def event_new():
     """Create an event (as a draft)."""
     form = EventForm(venues=queries.all_venues())
-    if form.validate_on_submit():
-        event = run_service(form, lambda: services.create_event(form.model_data()))
-        if event:
-            saved(_("Event created as a draft."))
-            return redirect(url_for("manage.event", event_id=event.id))
-    return render_form(form, _("New event"), url_for("manage.events"))
+    return form_page(form, lambda: services.create_event(form.model_data()),
+                     lambda event: url_for("manage.event", event_id=event.id),
+                     title=_("New event"), back=url_for("manage.events"),
+                     message=_("Event created as a draft."))
 
 
 @bp.get("/events/<int:event_id>/")
@@ -64,12 +62,9 @@ def event_edit(event_id: int):
     """Edit the event's details."""
     event = get_or_404(Event, event_id)
     form = EventForm(obj=event, venues=queries.all_venues())
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.update_event(event, form.model_data())):
-        saved()
-        return redirect(url_for("manage.event", event_id=event.id))
-    return render_form(form, _("Edit event"), url_for("manage.event", event_id=event.id),
-                       subject=localized(event, "name"))
+    back = url_for("manage.event", event_id=event.id)
+    return form_page(form, lambda: services.update_event(event, form.model_data()), back,
+                     title=_("Edit event"), back=back, subject=localized(event, "name"))
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
@@ -112,11 +107,8 @@ def track_new(event_id: int):
     event = get_or_404(Event, event_id)
     form = TrackForm()
     back = url_for("manage.event", event_id=event.id, _anchor="tracks")
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.create_track(event, form.model_data())):
-        saved()
-        return redirect(back)
-    return render_form(form, _("New track"), back, subject=localized(event, "name"))
+    return form_page(form, lambda: services.create_track(event, form.model_data()), back,
+                     title=_("New track"), back=back, subject=localized(event, "name"))
 
 
 @bp.route("/tracks/<int:track_id>/edit", methods=["GET", "POST"])
@@ -126,12 +118,9 @@ def track_edit(track_id: int):
     track = get_or_404(Track, track_id)
     form = TrackForm(obj=track)
     back = url_for("manage.event", event_id=track.event_id, _anchor="tracks")
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.update_track(track, form.model_data())):
-        saved()
-        return redirect(back)
-    return render_form(form, _("Edit track"), back, subject=localized(track.event, "name"),
-                       delete_url=url_for("manage.track_delete", track_id=track.id))
+    return form_page(form, lambda: services.update_track(track, form.model_data()), back,
+                     title=_("Edit track"), back=back, subject=localized(track.event, "name"),
+                     delete_url=url_for("manage.track_delete", track_id=track.id))
 
 
 @bp.route("/tracks/<int:track_id>/delete", methods=["GET", "POST"])

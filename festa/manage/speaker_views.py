@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
@@ -10,7 +10,7 @@ from festa.hangul import matches
 from festa.i18n import speaker_name
 from festa.manage import queries
 from festa.manage import session_services as services
-from festa.manage.base import bp, confirm_delete, get_or_404, render_form, run_service, saved
+from festa.manage.base import bp, confirm_delete, form_page, get_or_404
 from festa.manage.session_forms import SpeakerForm
 from festa.program.models import Speaker
 
@@ -37,11 +37,9 @@ def speakers():
 def speaker_new():
     """Add a speaker."""
     form = SpeakerForm()
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.create_speaker(form.model_data())):
-        saved(_("Speaker added."))
-        return redirect(url_for("manage.speakers"))
-    return render_form(form, _("New speaker"), url_for("manage.speakers"))
+    back = url_for("manage.speakers")
+    return form_page(form, lambda: services.create_speaker(form.model_data()), back,
+                     title=_("New speaker"), back=back, message=_("Speaker added."))
 
 
 @bp.route("/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
@@ -50,13 +48,10 @@ def speaker_edit(speaker_id: int):
     """Edit a speaker's names, affiliation, biography, photo and private e-mail."""
     speaker = get_or_404(Speaker, speaker_id)
     form = SpeakerForm(obj=speaker)
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.update_speaker(speaker, form.model_data())):
-        saved()
-        return redirect(url_for("manage.speakers"))
-    return render_form(form, _("Edit speaker"), url_for("manage.speakers"),
-                       subject=speaker_name(speaker),
-                       delete_url=url_for("manage.speaker_delete", speaker_id=speaker.id))
+    back = url_for("manage.speakers")
+    return form_page(form, lambda: services.update_speaker(speaker, form.model_data()), back,
+                     title=_("Edit speaker"), back=back, subject=speaker_name(speaker),
+                     delete_url=url_for("manage.speaker_delete", speaker_id=speaker.id))
 
 
 @bp.route("/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])

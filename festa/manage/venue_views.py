@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
 from festa.i18n import localized
 from festa.manage import queries, services
-from festa.manage.base import bp, confirm_delete, get_or_404, render_form, run_service, saved
+from festa.manage.base import bp, confirm_delete, form_page, get_or_404
 from festa.manage.forms import RoomForm, VenueForm
 from festa.program.models import Room, Venue
 
@@ -25,12 +25,10 @@ def venues():
 def venue_new():
     """Add a venue; rooms are added on its page."""
     form = VenueForm()
-    if form.validate_on_submit():
-        venue = run_service(form, lambda: services.create_venue(form.model_data()))
-        if venue:
-            saved(_("Venue added. Now add its rooms."))
-            return redirect(url_for("manage.venue", venue_id=venue.id))
-    return render_form(form, _("New venue"), url_for("manage.venues"))
+    return form_page(form, lambda: services.create_venue(form.model_data()),
+                     lambda venue: url_for("manage.venue", venue_id=venue.id),
+                     title=_("New venue"), back=url_for("manage.venues"),
+                     message=_("Venue added. Now add its rooms."))
 
 
 @bp.route("/venues/<int:venue_id>/", methods=["GET", "POST"])
@@ -39,12 +37,10 @@ def venue(venue_id: int):
     """A venue: its details (editable) and its rooms."""
     venue = get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.update_venue(venue, form.model_data())):
-        saved()
-        return redirect(url_for("manage.venue", venue_id=venue.id))
-    status = 422 if form.errors else 200
-    return render_template("manage/venue.html", venue=venue, form=form), status
+    return form_page(form, lambda: services.update_venue(venue, form.model_data()),
+                     url_for("manage.venue", venue_id=venue.id), title=localized(venue, "name"),
+                     back=url_for("manage.venues"), template="manage/venue.html", venue=venue,
+                     delete_url=url_for("manage.venue_delete", venue_id=venue.id))
 
 
 @bp.route("/venues/<int:venue_id>/delete", methods=["GET", "POST"])
@@ -63,11 +59,9 @@ def room_new(venue_id: int):
     venue = get_or_404(Venue, venue_id)
     form = RoomForm()
     back = url_for("manage.venue", venue_id=venue.id, _anchor="rooms")
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.create_room(venue, form.model_data())):
-        saved(_("Room added."))
-        return redirect(back)
-    return render_form(form, _("New room"), back, subject=localized(venue, "name"))
+    return form_page(form, lambda: services.create_room(venue, form.model_data()), back,
+                     title=_("New room"), back=back, subject=localized(venue, "name"),
+                     message=_("Room added."))
 
 
 @bp.route("/rooms/<int:room_id>/edit", methods=["GET", "POST"])
@@ -77,12 +71,9 @@ def room_edit(room_id: int):
     room = get_or_404(Room, room_id)
     form = RoomForm(obj=room)
     back = url_for("manage.venue", venue_id=room.venue_id, _anchor="rooms")
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.update_room(room, form.model_data())):
-        saved()
-        return redirect(back)
-    return render_form(form, _("Edit room"), back, subject=localized(room.venue, "name"),
-                       delete_url=url_for("manage.room_delete", room_id=room.id))
+    return form_page(form, lambda: services.update_room(room, form.model_data()), back,
+                     title=_("Edit room"), back=back, subject=localized(room.venue, "name"),
+                     delete_url=url_for("manage.room_delete", room_id=room.id))
 
 
 @bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
