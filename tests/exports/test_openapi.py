@@ -19,7 +19,7 @@ MAX_EXAMPLES = 20
 
 def _document() -> dict:
     """The OpenAPI document as the app serves it (building it needs no database)."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"TESTING": True})
     return app.test_client().get("/api/v1/openapi.json").get_json()
 
 
