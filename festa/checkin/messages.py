@@ -54,6 +54,8 @@ def scanner_messages() -> dict:
         "conflict": _("Synced: the server said “{server}” for a scan this device let in "
                       "offline."),
         "unknown_name": _("Name not known offline"),
+        "decided_offline": _("Decided offline on this device; it syncs when the network is "
+                             "back."),
         "unpaired": _("This device is not paired or its pairing was revoked."),
         "mode_offline": _("offline"),
         "mode_online": _("online"),

@@ -152,7 +152,7 @@ def arrivals(event: Event, checkpoint_ids: list[int]) -> list[dict]:
     buckets, at = [], start
     while at <= end:
         buckets.append({"start": at.astimezone(zone).isoformat(), "count": counts.get(at, 0),
-                        "label": format_time(at, tz=event.timezone)})
+                        "label": format_time(at, "HH:mm", tz=event.timezone)})
         at += step
     return buckets
 

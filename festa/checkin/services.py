@@ -31,6 +31,7 @@ from festa.checkin.presence import (
     release_presence,
     restore_rooms,
 )
+from festa.checkin.queries import checkpoint_label
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -185,7 +186,7 @@ def _exit(ctx: _Context, scan: Scan) -> str:
 def _previous_entry(ticket_id: int, checkpoint: Checkpoint) -> dict | None:
     """When and where the holder got in (the scan that made them present here)."""
     row = db.session.execute(
-        sa.select(Scan.scanned_at, Checkpoint.name)
+        sa.select(Scan.scanned_at, Checkpoint)
         .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
         .join(Presence, Presence.last_scan_id == Scan.id)
         .where(Presence.ticket_id == ticket_id, Presence.checkpoint_id == checkpoint.id)
@@ -194,8 +195,9 @@ def _previous_entry(ticket_id: int, checkpoint: Checkpoint) -> dict | None:
         presence = db.session.get(Presence, (ticket_id, checkpoint.id))
         if presence is None:
             return None
-        return {"at": presence.last_change_at.isoformat(), "checkpoint": checkpoint.name}
-    return {"at": row.scanned_at.isoformat(), "checkpoint": row.name}
+        return {"at": presence.last_change_at.isoformat(),
+                "checkpoint": checkpoint_label(checkpoint)}
+    return {"at": row.scanned_at.isoformat(), "checkpoint": checkpoint_label(row.Checkpoint)}
 
 
 def _queue_webhook(ctx: _Context, scan: Scan) -> None:

@@ -7,9 +7,10 @@
   var root = document.getElementById("checkin-dashboard");
   if (!root) { return; }
   var SVG = "http://www.w3.org/2000/svg";
-  var BAR = 14;
+  var WIDTH = 640; // the chart's viewBox, as in templates/manage/checkin_chart.html
   var every = Number(root.dataset.refreshMs) || 5000;
   var lang = root.dataset.lang || "ko";
+  var timeZone = root.dataset.timezone || undefined;
 
   function svg(tag, attrs, text) {
     var node = document.createElementNS(SVG, tag);
@@ -20,23 +21,26 @@
 
   function drawChart(arrivals) {
     var chart = document.getElementById("arrivals-chart");
-    var width = Math.max(arrivals.length, 8) * BAR + 8;
+    var slot = WIDTH / Math.max(arrivals.length, 12);
     var top = arrivals.reduce(function (max, b) { return Math.max(max, b.count); }, 0);
-    var scale = 130 / Math.max(top, 1);
-    chart.setAttribute("viewBox", "0 0 " + width + " 180");
-    chart.querySelector(".axis").setAttribute("x2", width);
+    var scale = 140 / Math.max(top, 1);
+    var every = Math.ceil(arrivals.length / 8) || 1;
     var bars = chart.querySelector(".bars");
     var labels = chart.querySelector(".labels");
     bars.textContent = "";
     labels.textContent = "";
     arrivals.forEach(function (bucket, index) {
       var height = bucket.count * scale;
-      var rect = svg("rect", { x: 4 + index * BAR, y: 150 - height, width: 10, height: height });
+      var middle = index * slot + slot / 2;
+      var rect = svg("rect", { x: (index * slot + slot * 0.15).toFixed(1), y: (170 - height).toFixed(1),
+        width: (slot * 0.7).toFixed(1), height: height.toFixed(1) });
       rect.appendChild(svg("title", {}, bucket.label + ": " + bucket.count));
       bars.appendChild(rect);
-      if (index % 4 === 0) { labels.appendChild(svg("text", { x: 4 + index * BAR, y: 168 }, bucket.label)); }
+      if (bucket.count && slot >= 24) {
+        bars.appendChild(svg("text", { "class": "count", x: middle.toFixed(1), y: (165 - height).toFixed(1) }, String(bucket.count)));
+      }
+      if (index % every === 0) { labels.appendChild(svg("text", { x: middle.toFixed(1), y: 190 }, bucket.label)); }
     });
-    if (top) { labels.appendChild(svg("text", { x: width - 4, y: 12, "class": "max" }, String(top))); }
     document.getElementById("arrivals-empty").hidden = arrivals.length > 0;
   }
 
@@ -84,7 +88,8 @@
     drawChart(stats.arrivals);
     var updated = document.getElementById("stats-updated");
     updated.setAttribute("datetime", stats.generated_at);
-    updated.textContent = new Date(stats.generated_at).toLocaleTimeString(lang);
+    updated.textContent = new Date(stats.generated_at).toLocaleTimeString(lang, {
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: timeZone });
     root.dataset.updated = stats.generated_at;
   }
 

@@ -45,7 +45,7 @@
   }
 
   DoorUI.prototype.time = function (iso) {
-    var options = { hour: "2-digit", minute: "2-digit" };
+    var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
     if (this.timeZone) { options.timeZone = this.timeZone; }
     return new Date(iso).toLocaleTimeString(this.lang, options);
   };
@@ -95,6 +95,7 @@
     box.querySelector(".result-reason").textContent = view.reason || messages.reason;
     box.querySelector(".result-previous").textContent = view.previous ?
       fill(this.M.previous, { checkpoint: view.previous.checkpoint, time: this.time(view.previous.at) }) : "";
+    box.querySelector(".result-mode").textContent = view.mode === "offline" ? this.M.decided_offline : "";
     box.hidden = false;
     this.beep(tone(view.result));
     var self = this;
@@ -147,7 +148,8 @@
         M.results.error).title;
       item.appendChild(el("span", "recent-result", title));
       item.appendChild(el("span", "recent-name", entry.name || ""));
-      item.appendChild(el("span", "recent-status", M["status_" + entry.status] || ""));
+      var quiet = entry.status === "synced" && entry.mode === "online"; // nothing to tell
+      item.appendChild(el("span", "recent-status", quiet ? "" : M["status_" + entry.status] || ""));
       self.recent.appendChild(item);
     });
   };
@@ -180,11 +182,12 @@
     this.root.querySelector("#search-message").textContent = text || "";
   };
 
-  DoorUI.prototype.addConflict = function (entry, server) {
+  DoorUI.prototype.addConflict = function (entry, server, previous) {
     var box = this.root.querySelector("#conflicts-box");
     var title = (this.M.results[server] || this.M.results.error).title;
+    var where = previous ? " " + fill(this.M.previous, { checkpoint: previous.checkpoint, time: this.time(previous.at) }) : "";
     var item = el("li", "conflict-item", (entry.name || entry.code.slice(0, 12) + "…") + " — " +
-      fill(this.M.conflict, { server: title }));
+      fill(this.M.conflict, { server: title }) + where);
     item.dataset.result = server;
     this.root.querySelector("#conflicts").appendChild(item);
     box.hidden = false;

@@ -186,7 +186,7 @@
         entry.scanId = response.data && response.data.scan_id;
       }
       if (conflict) {
-        ui.addConflict(item, server);
+        ui.addConflict(item, server, response.data && response.data.previous);
         if (item.local_result === "ok") { note(item.code, item.direction, false); }
       }
       return offline.idb.del("queue", item.client_scan_id).then(function () {
@@ -203,6 +203,7 @@
       state.bundle = response.data;
       state.checkpoint = response.data.checkpoint;
       state.bundleAt = asked;
+      root.dataset.bundle = response.data.generated_at;
       return offline.idb.all("queue").then(function (queue) {
         var queued = new Set(queue.map(function (i) { return offline.parseCode(i.code); })
           .filter(Boolean).map(function (p) { return p.ticketId; }));

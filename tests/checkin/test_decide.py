@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from festa.audit.models import AuditEntry
 from festa.checkin.models import Checkpoint, Presence, Scan
+from festa.checkin.queries import checkpoint_label
 from festa.checkin.services import decide_scan, undo_scan
 from festa.errors import FestaError
 from festa.extensions import db
@@ -34,7 +35,7 @@ def test_first_scan_is_ok_then_already_checked_in(app):
     assert first.response["inside"] == 1
     second = decide_scan(entrance, ticket.code)
     assert second.result == "already_checked_in"
-    assert second.response["previous"]["checkpoint"] == "Entrance"
+    assert second.response["previous"]["checkpoint"] == checkpoint_label(entrance)
     assert datetime.fromisoformat(second.response["previous"]["at"]).tzinfo is not None
     assert second.response["inside"] == 1
     assert [s.result for s in scans()] == ["ok", "already_checked_in"]

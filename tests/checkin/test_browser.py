@@ -1,0 +1,101 @@
+"""The scanner in headless Chromium: a fake camera showing a ticket, and offline scanning
+that syncs when the network is back."""
+
+import pytest
+import sqlalchemy as sa
+
+from festa.checkin.models import Scan
+from festa.checkin.services import decide_scan
+from festa.extensions import db
+from festa.tickets.services import revoke_ticket
+from tests.checkin.fake_camera import write_qr_video
+from tests.checkin.helpers import device_token, setup_event
+from tests.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = "/tmp"
+
+
+def wait_for(page, attribute: str, value: str, timeout: int = 20_000) -> None:
+    page.wait_for_function(
+        "([name, value]) => document.getElementById('scanner').getAttribute(name) === value",
+        arg=[attribute, value], timeout=timeout)
+
+
+def open_scanner(page, live_server: str, token: str) -> None:
+    page.goto(f"{live_server}/door/pair/{token}?lang=ko")
+    page.wait_for_url(f"{live_server}/door/")
+    wait_for(page, "data-ready", "1")
+
+
+def test_fake_camera_lets_in_then_says_already_checked_in(live_server, browser_factory,
+                                                            tmp_path):
+    _event, entrance, (ticket, _other) = setup_event()
+    token = device_token(entrance)
+    video = write_qr_video(tmp_path / "ticket.y4m", ticket.code)
+    browser = browser_factory(["--use-fake-device-for-media-stream",
+                               f"--use-file-for-fake-video-capture={video}"])
+    context = browser.new_context(viewport=PHONE)
+    context.grant_permissions(["camera"], origin=live_server)
+    page = context.new_page()
+    open_scanner(page, live_server, token)
+    wait_for(page, "data-scan-result", "ok")
+    assert page.get_attribute("#scanner", "data-scan-mode") == "online"
+    page.screenshot(path=f"{SCREENSHOTS}/door-ok.png")
+    # the loop shows white frames, then the same code again
+    wait_for(page, "data-scan-result", "already_checked_in")
+    page.screenshot(path=f"{SCREENSHOTS}/door-already.png")
+    results = db.session.scalars(sa.select(Scan.result).order_by(Scan.id)).all()
+    assert results[:2] == ["ok", "already_checked_in"]
+    context.close()
+
+
+def scan(page, text: str) -> str:
+    """Type a code as a hand-held scanner does (Enter-terminated); the result shown."""
+    count = int(page.get_attribute("#scanner", "data-scan-count"))
+    page.fill("#code-input", text)
+    page.press("#code-input", "Enter")
+    wait_for(page, "data-scan-count", str(count + 1))
+    return page.get_attribute("#scanner", "data-scan-result")
+
+
+def test_offline_scans_are_decided_kept_and_synced_when_back_online(live_server, page_factory):
+    _event, entrance, (first, second, gone) = setup_event(tickets=3)
+    revoke_ticket(gone, "cancelled")
+    db.session.commit()
+    forged = first.code[:-6] + ("AAAAAA" if not first.code.endswith("AAAAAA") else "BBBBBB")
+    page = page_factory(PHONE)
+    open_scanner(page, live_server, device_token(entrance))
+    # the offline bundle is in IndexedDB before the network goes
+    page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
+    page.context.set_offline(True)
+    wait_for(page, "data-scan-mode", "offline")
+
+    assert scan(page, f"{live_server}/tickets/{first.code}") == "ok"
+    assert page.get_attribute("#scanner", "data-scan-mode") == "offline"
+    page.screenshot(path=f"{SCREENSHOTS}/door-offline-ok.png")
+    assert scan(page, forged) == "invalid"  # Ed25519 checked in the browser
+    assert scan(page, gone.code) == "revoked"
+    assert scan(page, first.code) == "already_checked_in"
+    assert scan(page, second.code) == "ok"
+    wait_for(page, "data-pending", "5")
+    assert db.session.scalar(sa.select(sa.func.count(Scan.id))) == 0
+    # meanwhile another gate, online, lets `second` in
+    decide_scan(entrance, second.code)
+
+    page.context.set_offline(False)
+    wait_for(page, "data-pending", "0")
+    synced = db.session.scalars(sa.select(Scan).where(Scan.mode == "offline").order_by(
+        Scan.scanned_at)).all()
+    assert [(s.ticket_id, s.result) for s in synced] == [
+        (first.id, "ok"), (None, "invalid"), (gone.id, "revoked"),
+        (first.id, "already_checked_in"), (second.id, "already_checked_in")]
+    assert all(s.client_scan_id for s in synced)
+    # the conflict is reported to the staff
+    conflict = page.wait_for_selector("#conflicts li")
+    assert conflict.get_attribute("data-result") == "already_checked_in"
+    if page.is_visible("#result"):
+        page.click("#result-close")
+    page.screenshot(path=f"{SCREENSHOTS}/door-synced-conflict.png", full_page=True)
+    assert scan(page, first.code) == "already_checked_in"
+    assert page.get_attribute("#scanner", "data-scan-mode") == "online"
