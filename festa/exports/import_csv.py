@@ -80,7 +80,7 @@ def _int(plan: ImportPlan, line: int, column: str, value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         plan.error(line, column, _("Write a whole number (0 or more)."))
         return None
     return int(value)

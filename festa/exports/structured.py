@@ -108,3 +108,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(event_jsonld)
     app.add_template_global(session_jsonld)
     app.add_template_global(open_graph)
+    from festa.exports.ical import agenda_url
+
+    app.add_template_global(agenda_url, "agenda_feed_url")

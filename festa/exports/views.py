@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from festa.errors import FestaError
 from festa.exports import ical, structured, versions
 from festa.extensions import db
 from festa.i18n import current_language, format_dt
@@ -86,3 +87,18 @@ def agenda(token: str):
     response.cache_control.no_store = True
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+@bp.post("/registrations/manage/<token>/agenda/new-link")
+def rotate_agenda(token: str):
+    """Give the attendee a new agenda feed URL; the old one stops working at once."""
+    from festa.registration.services import registration_for_manage_token
+
+    try:
+        registration = registration_for_manage_token(token)
+    except FestaError:
+        abort(403)
+    ical.rotate_agenda_token(registration)
+    db.session.commit()
+    flash(_("Your calendar link was replaced. Subscribe again with the new link."), "success")
+    return redirect(url_for("registration.manage", token=token) + "#agenda-feed")

@@ -193,3 +193,20 @@ def test_webhooks_page_adds_pauses_and_logs(client, auth, programme):
     assert client.post(f"/manage/webhook-deliveries/{mail.id}/retry").status_code == 404
     client.post(f"/manage/webhooks/{hook.id}/delete")
     assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 0
+
+
+def test_attendee_manage_page_offers_the_agenda_feed_and_a_new_link(client, programme):
+    from festa.registration.services import manage_url
+
+    registration = register(programme.event, "이서연", "seoyeon@example.test")
+    page_url = manage_url(registration).replace("http://127.0.0.1:5000", "")
+    html = client.get(page_url).get_data(as_text=True)
+    old = registration.agenda_token
+    assert f"webcal://127.0.0.1:5000/agenda/{old}.ics" in html
+    token = page_url.rstrip("/").rsplit("/", 1)[1]
+    response = client.post(f"/registrations/manage/{token}/agenda/new-link")
+    assert response.status_code == 302 and response.location.endswith("#agenda-feed")
+    db.session.refresh(registration)
+    assert registration.agenda_token != old
+    assert client.get(f"/agenda/{old}.ics").status_code == 404
+    assert client.post("/registrations/manage/forged/agenda/new-link").status_code == 403
