@@ -66,9 +66,13 @@ def test_offline_scans_are_decided_kept_and_synced_when_back_online(live_server,
     forged = first.code[:-6] + ("AAAAAA" if not first.code.endswith("AAAAAA") else "BBBBBB")
     page = page_factory(PHONE)
     open_scanner(page, live_server, device_token(entrance))
-    # the offline bundle is in IndexedDB before the network goes
+    # the offline bundle is in IndexedDB, and the service worker keeps the page
     page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
     page.context.set_offline(True)
+    wait_for(page, "data-scan-mode", "offline")
+    page.reload()  # the page itself opens without a network
+    wait_for(page, "data-ready", "1")
     wait_for(page, "data-scan-mode", "offline")
 
     assert scan(page, f"{live_server}/tickets/{first.code}") == "ok"
@@ -99,3 +103,26 @@ def test_offline_scans_are_decided_kept_and_synced_when_back_online(live_server,
     page.screenshot(path=f"{SCREENSHOTS}/door-synced-conflict.png", full_page=True)
     assert scan(page, first.code) == "already_checked_in"
     assert page.get_attribute("#scanner", "data-scan-mode") == "online"
+
+
+def test_dashboard_updates_without_reloading(live_server, page_factory):
+    from tests.conftest import AuthActions
+    from tests.factories import make_user
+
+    event, entrance, (first, second) = setup_event()
+    decide_scan(entrance, first.code)
+    make_user(email="boss@festa.test", role="organizer", password=AuthActions.PASSWORD)
+    db.session.commit()
+    page = page_factory(PHONE)
+    page.goto(f"{live_server}/login?lang=ko")
+    page.fill("#email", "boss@festa.test")
+    page.fill("#password", AuthActions.PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/manage/events/{event.id}/checkin")
+    assert page.text_content("[data-stat=checked_in]") == "1"
+    decide_scan(entrance, second.code)  # someone arrives at the door
+    page.wait_for_function(
+        "() => document.querySelector('[data-stat=checked_in]').textContent === '2'")
+    assert page.text_content("[data-stat=no_shows]") == "0"
+    assert page.locator("#arrivals-chart rect").count() >= 1
+    page.screenshot(path=f"{SCREENSHOTS}/dashboard-phone.png", full_page=True)
