@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from festa.exports.versions import feed_version
 from festa.i18n import localized, speaker_name
 from festa.program import queries
 from festa.program.models import Event, Room, Session, Speaker
@@ -156,7 +157,7 @@ def frab_tracks(event: Event) -> list[dict]:
 
 
 def schedule_version(event: Event) -> str:
-    return str(event.schedule_version)
+    return feed_version(event)
 
 
 def schedule_document(event: Event) -> dict:

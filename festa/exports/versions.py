@@ -118,6 +118,19 @@ def pending_changes(event: Event) -> list[dict] | None:
     return diff(last.snapshot, snapshot(event)) if last else None
 
 
+def feed_version(event: Event) -> str:
+    """The version the feeds show: the published number ("3") while the programme is as
+    published; with unpublished changes, the number and a digest of the live programme
+    ("3+1a2b3c4d"), so schedule apps notice every change (they compare versions)."""
+    last = latest_version(event)
+    current = snapshot(event)
+    number = last.number if last else event.schedule_version
+    if last is not None and last.snapshot == current:
+        return str(number)
+    digest = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{number}+{digest}"
+
+
 def publish_schedule(event: Event, user_id: int | None = None) -> ScheduleVersion:
     """Publish the schedule as the next numbered version and bump `event.schedule_version`.
 

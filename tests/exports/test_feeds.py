@@ -5,6 +5,7 @@ from __future__ import annotations
 import icalendar
 import pytest
 
+from festa.exports import versions
 from festa.extensions import db
 
 
@@ -13,7 +14,7 @@ def _errors(validator, document) -> list[str]:
 
 
 def test_schedule_json_validates_and_carries_the_version(client, programme, frab_validator):
-    programme.event.schedule_version = 3
+    versions.publish_schedule(programme.event)
     db.session.commit()
     response = client.get("/api/v1/events/ai-seoul-test/schedule.json?lang=en")
     assert response.status_code == 200
@@ -21,7 +22,7 @@ def test_schedule_json_validates_and_carries_the_version(client, programme, frab
     document = response.get_json()
     assert _errors(frab_validator, document) == []
     schedule = document["schedule"]
-    assert schedule["version"] == "3"
+    assert schedule["version"] == "1"
     conference = schedule["conference"]
     assert conference["time_zone_name"] == "Asia/Seoul"
     assert conference["daysCount"] == 2
@@ -41,6 +42,26 @@ def test_schedule_json_is_korean_by_default(client, programme, frab_validator):
     talks = document["schedule"]["conference"]["days"][0]["rooms"]["그랜드볼룸"]
     assert talks[0]["title"] == "7대 AI 전략"
     assert [p["name"] for p in talks[1]["persons"]] == ["오세훈", "제리 캐플런"]
+
+
+def test_unpublished_changes_change_the_feed_version(client, programme):
+    def version():
+        document = client.get("/api/v1/events/ai-seoul-test/schedule.json").get_json()
+        return document["schedule"]["version"]
+
+    versions.publish_schedule(programme.event)
+    db.session.commit()
+    assert version() == "1"
+    programme.keynote.title_en = "Edited"
+    db.session.commit()
+    edited = version()
+    assert edited.startswith("1+") and len(edited) == 10
+    programme.keynote.starts_at = programme.keynote.starts_at.replace(minute=15)
+    db.session.commit()
+    assert version() not in (edited, "1")
+    versions.publish_schedule(programme.event)
+    db.session.commit()
+    assert version() == "2"
 
 
 def test_guids_stay_the_same_when_a_session_moves(client, programme):
@@ -63,7 +84,7 @@ def test_schedule_xml_validates_against_the_xsd(client, programme, frab_xsd):
     text = response.get_data(as_text=True)
     assert [str(e) for e in frab_xsd.iter_errors(text)] == []
     data = frab_xsd.to_dict(text)
-    assert data["version"] == "0"
+    assert data["version"].startswith("0+")  # never published: number and a digest
     rooms = data["day"][0]["room"]
     assert rooms[0]["@name"] == "Grand Ballroom"
     assert rooms[0]["event"][0]["title"] == "Seven AI strategies"
@@ -87,7 +108,7 @@ def test_schedule_ics_round_trips_with_vtimezone(client, programme, app):
     # Round trip: serialising the parsed calendar gives the same calendar again.
     again = icalendar.Calendar.from_ical(cal.to_ical())
     assert again.to_ical() == cal.to_ical()
-    assert str(cal["X-FESTA-SCHEDULE-VERSION"]) == "0"
+    assert str(cal["X-FESTA-SCHEDULE-VERSION"]).startswith("0+")
 
 
 def test_ics_sequence_follows_the_session(client, programme):
