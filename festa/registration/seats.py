@@ -82,6 +82,15 @@ def release_seat(model: CounterModel, row_id: int) -> None:
     _expire(model, row_id)
 
 
+def looks_free(model: CounterModel, row_id: int) -> bool:
+    """Whether a seat seems free right now: a plain read that only chooses what to prepare;
+    `take_seat` decides."""
+    capacity, taken = db.session.execute(
+        sa.select(model.capacity, model.seats_taken).where(model.id == row_id)
+    ).one()
+    return capacity is None or taken < capacity
+
+
 def lock_counter(model: CounterModel, row_id: int) -> None:
     """Lock the counter row until commit: a row lock on PostgreSQL, the write lock on SQLite."""
     _counter_update(model, row_id, seats_taken=model.seats_taken)

@@ -102,25 +102,61 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
 
 
 def _seat_new_registration(registration: Registration, sessions: list[Session]) -> None:
-    """Take the event seat (or join the waitlist), then each session's, in id order."""
+    """Take the event seat, then each session's in id order (or join the waitlists).
+
+    The slow part, signing the ticket and building the confirmation mail with its QR code
+    and calendar, is prepared while the seats merely look free, before any is taken: the
+    UPDATE that takes the event seat then holds the row lock only for the few statements
+    until the commit. The UPDATE alone decides; when it finds the event full after all, the
+    prepared ticket and mail are thrown away and the person is waitlisted.
+    """
     now = utcnow()
-    if seats.take_seat(Event, registration.event_id):
+    reservations = [
+        Reservation(registration=registration, session=session, status=WAITLISTED)
+        for session in sessions  # ascending id: the lock order of seats.py
+    ]
+    db.session.add_all(reservations)
+    if seats.looks_free(Event, registration.event_id):
         registration.status = CONFIRMED
-        issue_ticket(registration)
-    else:
-        registration.waitlisted_at = now
-    for session in sessions:  # ascending id: the lock order of seats.py
-        status, waitlisted_at = WAITLISTED, None  # without an event seat: wait for one
-        if registration.status == CONFIRMED:
-            if seats.take_seat(Session, session.id):
-                status = CONFIRMED
+        for reservation in reservations:
+            if seats.looks_free(Session, reservation.session.id):
+                reservation.status = CONFIRMED
             else:
-                waitlisted_at = now
-        db.session.add(Reservation(registration=registration, session=session, status=status,
-                                   waitlisted_at=waitlisted_at))
-    db.session.flush()
-    topic = "confirmation" if registration.status == CONFIRMED else "waitlisted"
-    queue_registration_mail(registration, topic)
+                reservation.waitlisted_at = now
+        ticket = issue_ticket(registration)
+        mail = queue_registration_mail(registration, "confirmation")
+        if seats.take_seat(Event, registration.event_id):
+            if _take_session_seats(reservations, now):  # a session filled up meanwhile
+                _discard(mail)
+                queue_registration_mail(registration, "confirmation")
+            return
+        _discard(mail)
+        _discard(ticket)
+        db.session.flush()
+        db.session.expire(registration, ["ticket"])
+    registration.status, registration.waitlisted_at = WAITLISTED, now
+    for reservation in reservations:  # they wait for the event seat first
+        reservation.status, reservation.waitlisted_at = WAITLISTED, None
+    queue_registration_mail(registration, "waitlisted")
+
+
+def _take_session_seats(reservations: list[Reservation], now) -> bool:
+    """Take the seats of the reservations hoped for; True if one turned out full."""
+    changed = False
+    for reservation in reservations:
+        if reservation.status == CONFIRMED and not seats.take_seat(Session,
+                                                                   reservation.session.id):
+            reservation.status, reservation.waitlisted_at = WAITLISTED, now
+            changed = True
+    return changed
+
+
+def _discard(obj: object) -> None:
+    """Undo an object added in this transaction (pending or already flushed)."""
+    if sa.inspect(obj).pending:
+        db.session.expunge(obj)
+    else:
+        db.session.delete(obj)
 
 
 def _cancel(registration: Registration, reason: str) -> set[int] | None:

@@ -247,3 +247,33 @@ def test_fill_from_waitlist_is_idempotent_and_closes_the_race(event):
     assert fill_from_waitlist(event) == []
     assert waiting.status == "confirmed"
     assert_counters_match(event)
+
+
+def test_losing_the_last_seat_after_preparing_throws_the_ticket_away(event, monkeypatch):
+    """The plain read said "free" but the conditional UPDATE found the event full."""
+    from festa.registration import seats
+    from festa.tickets.models import Ticket
+
+    for _ in range(2):
+        services.register(event, **person())
+    monkeypatch.setattr(seats, "looks_free", lambda model, row_id: True)
+    late = services.register(event, **person())
+    assert late.status == "waitlisted" and late.ticket is None
+    assert [m.topic for m in mails(registration=late)] == ["waitlisted"]
+    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 2
+    assert_counters_match(event)
+
+
+def test_session_filling_up_meanwhile_rewrites_the_mail(event, workshop, monkeypatch):
+    from festa.registration import seats
+
+    event.capacity = None
+    db.session.commit()
+    services.register(event, **person(), session_ids=[workshop.id])
+    monkeypatch.setattr(seats, "looks_free", lambda model, row_id: True)
+    late = services.register(event, **person(), session_ids=[workshop.id])
+    assert late.status == "confirmed"
+    assert late.reservations[0].status == "waitlisted"
+    assert services.waitlist_position(late, workshop) == 1
+    assert [m.topic for m in mails(registration=late)] == ["confirmation"]
+    assert_counters_match(event)
