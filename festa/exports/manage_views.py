@@ -16,6 +16,7 @@ from festa.exports.import_apply import apply_plan
 from festa.exports.importer import ImportFailed
 from festa.extensions import db
 from festa.i18n import format_dt
+from festa.manage.base import get_or_404
 from festa.manage.forms import ConfirmForm
 from festa.manage.queries import all_events
 from festa.program.models import Event
@@ -33,13 +34,6 @@ def guard() -> None:
     """Every page here is for organizers."""
 
 
-def event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.get("/open-data")
 def hub():
     """Every event with its open-data pages, and the organizer's API tokens."""
@@ -49,7 +43,7 @@ def hub():
 @bp.get("/events/<int:event_id>/open-data")
 def event_hub(event_id: int):
     """Schedule versions (pending changes, publish), import, export and feed links."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     return render_template(
         "manage/open_data_event.html", event=event, form=ConfirmForm(),
         pending=versions.pending_changes(event), history=versions.event_versions(event),
@@ -59,7 +53,7 @@ def event_hub(event_id: int):
 @bp.post("/events/<int:event_id>/schedule-versions")
 def publish(event_id: int):
     """Publish the schedule as the next version, with its changelog."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -77,7 +71,7 @@ def publish(event_id: int):
 @bp.get("/events/<int:event_id>/export/<table>.<fmt>")
 def export(event_id: int, table: str, fmt: str):
     """Attendees, check-ins or the programme as a CSV (UTF-8 with BOM) or XLSX download."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     if table not in TABLES or fmt not in MIMETYPES:
         abort(404)
     data = TABLES[table](event)
@@ -102,7 +96,7 @@ def import_template():
 @bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
 def import_upload(event_id: int):
     """Upload a programme (CSV or schedule.json); it is parsed and kept for the preview."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.upload.data
@@ -116,7 +110,7 @@ def import_upload(event_id: int):
 @bp.get("/events/<int:event_id>/import/<key>")
 def import_preview(event_id: int, key: str):
     """What the upload would change, with every error and warning by line; nothing saved."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     plan = importer.load_plan(key, current_user.id, event.id)
     if plan is None:
         flash(_("That upload has expired. Please upload the file again."), "warning")
@@ -142,7 +136,7 @@ def dry_run(plan: importer.ImportPlan, event: Event) -> tuple[dict | None, list[
 @bp.post("/events/<int:event_id>/import/<key>")
 def import_commit(event_id: int, key: str):
     """Import the previewed upload in one transaction: every session or none."""
-    event = event_or_404(event_id)
+    event = get_or_404(Event, event_id)
     form = ConfirmImportForm()
     plan = importer.load_plan(key, current_user.id, event.id)
     if not form.validate_on_submit() or form.key.data != key or plan is None:
