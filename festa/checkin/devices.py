@@ -20,6 +20,7 @@ from festa.checkin.models import Admits, Checkpoint, Device
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.i18n import localized
 from festa.program.models import Event, Session
 
 CHECKPOINT_FIELDS = ("name", "session_id", "room_id", "admits", "counts_exits", "capacity",
@@ -104,6 +105,26 @@ def update_checkpoint(checkpoint: Checkpoint, **values) -> Checkpoint:
         setattr(checkpoint, key, value)
     record("checkpoint.update", checkpoint, details={k: str(v) for k, v in changed.items()})
     return checkpoint
+
+
+def add_session_checkpoints(event: Event) -> list[Checkpoint]:
+    """A door for every session that needs a reservation and has none yet: it admits only
+    reservations and counts the session's room (caller commits; each one audited)."""
+    covered = set(db.session.scalars(sa.select(Checkpoint.session_id).where(
+        Checkpoint.event_id == event.id, Checkpoint.session_id.is_not(None))))
+    sessions = db.session.scalars(sa.select(Session).where(
+        Session.event_id == event.id, Session.reservation_required.is_(True),
+        Session.cancelled.is_(False)).order_by(Session.starts_at, Session.id))
+    created = []
+    for session in sessions:
+        if session.id in covered:
+            continue
+        room_capacity = session.room.capacity if session.room else None
+        created.append(create_checkpoint(
+            event, name=localized(session, "title")[:200], session_id=session.id,
+            room_id=session.room_id, admits=Admits.RESERVATION,
+            capacity=room_capacity if room_capacity and room_capacity > 0 else None))
+    return created
 
 
 def create_device(checkpoint: Checkpoint, name: str = "", created_by: User | None = None

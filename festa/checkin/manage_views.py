@@ -15,6 +15,7 @@ from markupsafe import Markup
 from festa.auth.services import organizer_required
 from festa.checkin import queries
 from festa.checkin.devices import (
+    add_session_checkpoints,
     checkpoint_devices,
     create_checkpoint,
     create_device,
@@ -96,6 +97,18 @@ def checkpoint_new(event_id: int):
         saved()
         return redirect(back)
     return render_form(form, _("New checkpoint"), back, subject=event.name_ko)
+
+
+@bp.post("/events/<int:event_id>/checkpoints/sessions")
+@organizer_required
+def session_checkpoints(event_id: int):
+    """One click: a reservation-checking door for every session that needs a reservation."""
+    event = get_or_404(Event, event_id)
+    created = run_service(None, lambda: add_session_checkpoints(event))
+    if created is not None:
+        count = 0 if created is True else len(created)
+        saved(_("%(n)s checkpoints added.", n=count))
+    return redirect(url_for(".checkpoints", event_id=event.id))
 
 
 @bp.route("/checkpoints/<int:checkpoint_id>/edit", methods=["GET", "POST"])

@@ -108,7 +108,9 @@ def _search_rows(event_id: int, query: str) -> list:
                Registration.status.label("registration_status"))
     base = (sa.select(*columns).join(Ticket, Ticket.registration_id == Registration.id)
             .where(Registration.event_id == event_id).order_by(Registration.name))
-    if q.isdigit():
+    if q.isascii() and q.isdigit():  # "²".isdigit() is true too; ids fit in 32 bits
+        if int(q) > 2**31 - 1:
+            return []
         return db.session.execute(base.where(Ticket.id == int(q))).all()
     if len(query.strip()) > 40:  # a code or a ticket URL typed or pasted
         return db.session.execute(base.where(Ticket.code == extract_code(query))).all()

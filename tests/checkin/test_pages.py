@@ -145,3 +145,19 @@ def test_pairing_a_device_shows_the_link_once_as_a_qr_code_and_unpairing_stops_i
     assert db.session.get(Device, device.id).revoked_at is not None
     assert client.get("/api/v1/checkpoints", headers={
         "Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_one_click_checkpoints_for_sessions_with_reservations(client, auth):
+    event, _entrance, _tickets = setup_event()
+    workshop = make_session(event, reservation_required=True, capacity=20)
+    make_session(event)  # open to everyone: no door of its own
+    db.session.commit()
+    auth.login("organizer")
+    url = f"/manage/events/{event.id}/checkpoints/sessions"
+    assert client.post(url).status_code == 302
+    client.post(url)  # twice: nothing new
+    doors = db.session.scalars(sa.select(Checkpoint).where(
+        Checkpoint.session_id.is_not(None))).all()
+    assert [(d.session_id, d.admits, d.room_id) for d in doors] == [
+        (workshop.id, "reservation", workshop.room_id)]
+    assert doors[0].capacity == workshop.room.capacity
