@@ -48,16 +48,32 @@ def render_form(form: ManageForm, title: str, back: str, template: str = "manage
 
 
 def form_page(form: ManageForm, change: Callable[[], T], done: str | Callable[[T], str], *,
-              title: str, back: str, message: str | None = None, **context: Any):
+              title: str, back: str, message: str | None = None,
+              check: Callable[[], object] | None = None, **context: Any):
     """The whole life of a manage form: on a valid POST run the service (`change`) as one
     transaction and go to `done` (a URL, or a function of the result); else show the form
-    with its errors (422) or empty (200)."""
+    with its errors (422) or empty (200). `check` runs the service's own checks when the
+    form's failed, so that every error shows at once."""
     if form.validate_on_submit():
         result = run_service(form, change)
         if result:
             saved(message)
             return redirect(done(result) if callable(done) else done)
+    elif form.is_submitted() and check is not None:
+        add_service_errors(form, check)
     return render_form(form, title, back, **context)
+
+
+def add_service_errors(form: ManageForm, check: Callable[[], object]) -> None:
+    """Run a service's checks on a form that failed its own: add their errors to the fields
+    that have none yet (one message per field is enough), change nothing."""
+    try:
+        check()
+    except FestaError as error:
+        form.set_field_errors({name: messages for name, messages in error.fields.items()
+                               if name in form._fields and not form[name].errors})
+    except (TypeError, ValueError):
+        pass  # values the form could not read: its own errors say so
 
 
 def flash_errors(form: ManageForm) -> None:

@@ -33,7 +33,8 @@ def event_new():
     return form_page(form, lambda: services.create_event(form.model_data()),
                      lambda event: url_for("manage.event", event_id=event.id),
                      title=_("New event"), back=url_for("manage.events"),
-                     message=_("Event created as a draft."))
+                     message=_("Event created as a draft."),
+                     check=lambda: services.event_values(form.model_data()))
 
 
 @bp.get("/events/<int:event_id>/")
@@ -64,7 +65,8 @@ def event_edit(event_id: int):
     form = EventForm(obj=event, venues=queries.all_venues())
     back = url_for("manage.event", event_id=event.id)
     return form_page(form, lambda: services.update_event(event, form.model_data()), back,
-                     title=_("Edit event"), back=back, subject=localized(event, "name"))
+                     title=_("Edit event"), back=back, subject=localized(event, "name"),
+                     check=lambda: services.event_values(form.model_data(), event))
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from festa.extensions import db
 from festa.program.models import Event, Session, SessionSpeaker, Speaker, Venue
@@ -17,7 +18,9 @@ def all_events() -> list[Event]:
 
 
 def all_venues() -> list[Venue]:
-    return list(db.session.scalars(sa.select(Venue).order_by(Venue.name_ko)))
+    """Every venue with its rooms (loaded in one more query, not one per venue)."""
+    return list(db.session.scalars(
+        sa.select(Venue).options(selectinload(Venue.rooms)).order_by(Venue.name_ko)))
 
 
 def all_speakers() -> list[Speaker]:

@@ -151,18 +151,21 @@ def _check_event_venue(problems: Problems, venue_id: int | None, event: Event | 
                      _("Sessions are placed in this venue's rooms; move them first."))
 
 
+def event_values(data: Mapping[str, Any], event: Event | None = None) -> dict:
+    """The event's fields as they would be saved, checked (raises FestaError)."""
+    values = pick(data, EVENT_FIELDS, event or Event(timezone="Asia/Seoul"))
+    _check_event(values, event)
+    return values
+
+
 def create_event(data: Mapping[str, Any]) -> Event:
     """A new (draft) event."""
-    values = pick(data, EVENT_FIELDS, Event(timezone="Asia/Seoul"))
-    _check_event(values, None)
-    return create(Event(published=False), "event.create", values)
+    return create(Event(published=False), "event.create", event_values(data))
 
 
 def update_event(event: Event, data: Mapping[str, Any]) -> dict[str, list]:
     """Change an event's details (not its published state: see `set_published`)."""
-    values = pick(data, EVENT_FIELDS, event)
-    _check_event(values, event)
-    return update(event, "event.update", values)
+    return update(event, "event.update", event_values(data, event))
 
 
 def set_published(event: Event, published: bool) -> None:

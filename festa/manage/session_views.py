@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
@@ -11,10 +11,13 @@ from festa.i18n import localized
 from festa.manage import queries
 from festa.manage import session_services as services
 from festa.manage.base import (
+    add_service_errors,
     bp,
     confirm_delete,
     flash_errors,
+    form_page,
     get_or_404,
+    render_form,
     run_service,
     saved,
 )
@@ -29,12 +32,10 @@ def _session_form(event: Event, **kwargs) -> SessionForm:
     return SessionForm(event=event, rooms=rooms, tracks=event.tracks, **kwargs)
 
 
-def _render(form: SessionForm, event: Event, session: Session | None = None, **context):
-    status = 422 if form.errors else 200
-    return render_template(
-        "manage/session_form.html", form=form, event=event, session=session,
-        role_labels=ROLE_LABELS, **context,
-    ), status
+def _render(form: SessionForm, event: Event, session: Session, **context):
+    return render_form(form, _("Edit session"), url_for("manage.event", event_id=event.id),
+                       template="manage/session_form.html", event=event, session=session,
+                       role_labels=ROLE_LABELS, **context)
 
 
 @bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
@@ -43,12 +44,13 @@ def session_new(event_id: int):
     """Add a session to the event's programme."""
     event = get_or_404(Event, event_id)
     form = _session_form(event)
-    if form.validate_on_submit():
-        session = run_service(form, lambda: services.create_session(event, form.model_data()))
-        if session:
-            saved(_("Session created."))
-            return redirect(url_for("manage.session_edit", session_id=session.id))
-    return _render(form, event)
+    return form_page(
+        form, lambda: services.create_session(event, form.model_data()),
+        lambda session: url_for("manage.session_edit", session_id=session.id),
+        title=_("New session"), back=url_for("manage.event", event_id=event.id),
+        message=_("Session created."), template="manage/session_form.html", event=event,
+        session=None,
+        check=lambda: services.session_values(event, form.model_data()))
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -58,10 +60,13 @@ def session_edit(session_id: int):
     session = get_or_404(Session, session_id)
     event = session.event
     form = _session_form(event, obj=session)
-    if form.validate_on_submit() and run_service(
-            form, lambda: services.update_session(session, form.model_data())):
-        saved()
-        return redirect(url_for("manage.session_edit", session_id=session.id))
+    if form.validate_on_submit():
+        if run_service(form, lambda: services.update_session(session, form.model_data())):
+            saved()
+            return redirect(url_for("manage.session_edit", session_id=session.id))
+    elif form.is_submitted():
+        add_service_errors(form, lambda: services.session_values(event, form.model_data(),
+                                                                 session))
     warnings = conflict_checks.for_session(conflict_checks.event_conflicts(event), session.id)
     assign_form = AssignSpeakerForm(prefix="assign", speakers=queries.all_speakers(),
                                     position=len(session.speaker_roles))

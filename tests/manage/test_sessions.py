@@ -12,7 +12,7 @@ from festa.audit.models import AuditEntry
 from festa.extensions import db
 from festa.program.models import Session, SessionSpeaker
 from tests.factories import make_event, make_room, make_session, make_track, seoul
-from tests.manage.conftest import assert_field_errors, session_form
+from tests.manage.conftest import assert_field_errors, error_texts, session_form
 
 
 @pytest.fixture
@@ -200,3 +200,12 @@ def test_event_page_loads_in_constant_queries(organizer, programme, count_querie
             assert organizer.get(f"/manage/events/{event.id}/").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def test_all_errors_show_at_once(organizer, programme):
+    """The form's own errors and the service's (end before start) in one answer."""
+    event = programme["event"]
+    data = session_form(_day(event), title_en="", ends_at=f"{_day(event)}T09:00")
+    response = organizer.post(f"/manage/events/{event.id}/sessions/new?lang=en", data=data)
+    errors = error_texts(response.get_data(as_text=True))
+    assert "Title (English)" in errors and "not after the start" in errors
