@@ -108,3 +108,9 @@ def adjust_counts(entered: int | None, left: list[int]) -> bool:
         elif _bump(checkpoint_id, -1):
             done.append(checkpoint_id)
     return True
+
+
+def inside_now(checkpoint_id: int) -> int:
+    """The count as the database has it now (after this transaction's own changes)."""
+    return db.session.scalar(
+        sa.select(Checkpoint.inside_count).where(Checkpoint.id == checkpoint_id))

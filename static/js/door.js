@@ -178,6 +178,10 @@
       client_scan_id: item.client_scan_id, mode: "offline"
     }).then(function (response) {
       if (response.status >= 500) { return false; }
+      if (response.status === 401 || response.status === 403) {
+        ui.say(M.unpaired); // keep the scans: nothing is lost while the pairing is fixed
+        return false;
+      }
       var server = response.status === 200 ? response.data.result : "error";
       var entry = state.recent.find(function (e) { return e.id === item.client_scan_id; });
       var conflict = server !== item.local_result;
