@@ -62,7 +62,8 @@ class WalkInForm(RegistrationForm):
 class ManageLinkForm(FlaskForm):
     """Ask for the manage link again, by e-mail."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("The e-mail address you registered with"),
+                       validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me my manage link"))
 

@@ -277,3 +277,16 @@ def test_session_filling_up_meanwhile_rewrites_the_mail(event, workshop, monkeyp
     assert services.waitlist_position(late, workshop) == 1
     assert [m.topic for m in mails(registration=late)] == ["confirmation"]
     assert_counters_match(event)
+
+
+def test_webhooks_hear_about_created_and_cancelled(event):
+    from festa.outbox.models import OutboxMessage, Webhook
+
+    db.session.add(Webhook(event_id=event.id, url="http://127.0.0.1:9/hook", secret="s",
+                           topics="registration.created,registration.cancelled"))
+    db.session.commit()
+    registration = services.register(event, **person())
+    services.cancel_registration(registration)
+    topics = db.session.scalars(db.select(OutboxMessage.topic).where(
+        OutboxMessage.kind == "webhook").order_by(OutboxMessage.id)).all()
+    assert topics == ["registration.created", "registration.cancelled"]
