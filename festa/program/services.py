@@ -101,7 +101,8 @@ def _parse_day(text: str) -> date | None:
 
 
 def _parse_int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    # ASCII digits only ("²".isdigit() is true) and within a 32-bit id.
+    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**31 else None
 
 
 def session_text_matches(session: Session, query: str) -> bool:
