@@ -30,7 +30,7 @@ def audit_log():
     valid = form.validate()
     event_id = form.event.data if valid else ""
     filters = queries.AuditFilter(
-        event_id=int(event_id) if event_id and event_id.isdigit() else None,
+        event_id=int(event_id) if event_id and event_id.isascii() and event_id.isdigit() else None,
         actor=(form.actor.data or "") if valid else "",
         action=(form.action.data or "") if valid else "",
     )

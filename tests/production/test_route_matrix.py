@@ -18,13 +18,6 @@ import fnmatch
 import re
 
 import pytest
-import sqlalchemy as sa
-
-from festa.auth.models import User
-from festa.auth.services import create_api_token
-from festa.extensions import db
-from festa.outbox.models import OutboxMessage, Webhook
-from tests.factories import make_event, make_room, make_session, make_speaker, make_track
 
 ROLES = ("anonymous", "attendee", "device", "door", "organizer", "admin")
 A, D = "allow", "deny"
@@ -66,6 +59,7 @@ ACCESS: list[tuple[str, str]] = [
     ("program.*", "public"),
     ("exports.changes", "public"),
     ("exports.agenda", "url-credential"),
+    ("exports.rotate_agenda", "url-credential"),  # manage token in the URL
     ("registration.register_page", "public"),
     ("registration.request_manage_link", "public"),
     ("registration.deleted", "public"),
@@ -100,77 +94,6 @@ def category(endpoint: str) -> str | None:
         if fnmatch.fnmatchcase(endpoint, pattern):
             return name
     return None
-
-
-# ---------------------------------------------------------------- the world the URLs point at
-
-
-@pytest.fixture
-def world(app, client, runner):
-    """Real objects for every URL argument, created through the contract where it exists."""
-    event = make_event(capacity=100)
-    room = make_room(venue=event.venue)
-    track = make_track(event)
-    speaker = make_speaker()
-    session = make_session(event, room, track=track, capacity=10, reservation_required=True,
-                           speakers=[speaker])
-    users = {role: _staff(role) for role in ("door", "organizer", "admin")}
-    db.session.commit()
-    response = client.post(f"/api/v1/events/{event.slug}/registrations", json={
-        "name": "홍길동", "email": "hong@example.com", "consent": True,
-        "sessions": [session.id],
-    })
-    assert response.status_code == 201, response.get_data(as_text=True)
-    body = response.get_json()
-    device = runner.invoke(args=["festa", "device", "create", "--event", event.slug])
-    assert device.exit_code == 0, device.output
-    device_token = device.output.strip().splitlines()[-1]
-    checkpoint_id = client.get(
-        "/api/v1/checkpoints", headers={"Authorization": f"Bearer {device_token}"}
-    ).get_json()
-    checkpoint_id = _find_id(checkpoint_id)
-    scan = client.post(f"/api/v1/checkpoints/{checkpoint_id}/scans",
-                       json={"code": body["ticket"]["code"]},
-                       headers={"Authorization": f"Bearer {device_token}"})
-    assert scan.status_code == 200, scan.get_data(as_text=True)
-    create_api_token(users["organizer"], "matrix")
-    webhook = Webhook(event_id=event.id, url="http://127.0.0.1:9/hook", secret="s" * 20,
-                      topics="registration.created")
-    db.session.add(webhook)
-    db.session.commit()
-    from festa.checkin.models import Device, Scan
-    from festa.registration.models import Registration
-
-    registration = db.session.get(Registration, body["registration"]["id"])
-    values = {
-        "slug": event.slug, "event_id": event.id, "session_id": session.id,
-        "speaker_id": speaker.id, "room_id": room.id, "venue_id": event.venue_id,
-        "track_id": track.id, "registration_id": registration.id,
-        "checkpoint_id": checkpoint_id, "scan_id": db.session.scalar(sa.select(sa.func.max(
-            Scan.id))), "code": body["ticket"]["code"], "user_id": users["door"].id,
-        "message_id": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id))),
-        "hook_id": webhook.id, "device_id": db.session.scalar(sa.select(sa.func.max(Device.id))),
-        "token_id": users["organizer"].tokens[0].id, "index": 0,
-        "filename": "css/festa.css", "table": "sessions", "fmt": "csv", "key": "missing",
-    }
-    tokens = {"manage": body["manage_token"], "agenda": registration.agenda_token,
-              "device": device_token}
-    return {"values": values, "tokens": tokens, "users": users}
-
-
-def _staff(role: str) -> User:
-    from tests.factories import make_user
-
-    return make_user(email=f"{role}@festa.test", role=role)
-
-
-def _find_id(payload) -> int:
-    """The checkpoint id in GET /api/v1/checkpoints, whatever its exact nesting."""
-    if isinstance(payload, dict):
-        if "checkpoint" in payload:
-            return _find_id(payload["checkpoint"])
-        return int(payload["id"])
-    return _find_id(payload[0])
 
 
 def url_token(rule, world) -> str:
