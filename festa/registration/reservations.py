@@ -31,6 +31,12 @@ def current_reservation(registration: Registration, session_id: int) -> Reservat
     )
 
 
+def _not_started(session: Session) -> None:
+    """Reservations change only before the session starts."""
+    if session.starts_at <= utcnow():
+        raise FestaError("session_started", _("This session has already started."), status=409)
+
+
 def reserve_session(registration: Registration, session: Session, *,
                     by: User | None = None) -> Reservation:
     """Add a reservable session: a seat if free, else its waitlist. Commits.
@@ -41,6 +47,7 @@ def reserve_session(registration: Registration, session: Session, *,
     if session.id not in {s.id for s in reservable_sessions(registration.event)}:
         raise FestaError("validation_error", _("Some fields are not valid."), status=422,
                          fields={"sessions": [_("This session does not take reservations.")]})
+    _not_started(session)
     seats.lock_counter(Event, registration.event_id)
     seats.lock_counter(Session, session.id)
     db.session.refresh(registration)
@@ -68,6 +75,7 @@ def reserve_session(registration: Registration, session: Session, *,
 def drop_reservation(registration: Registration, session: Session, *,
                      by: User | None = None) -> None:
     """Give up a session reservation; a freed seat goes to the next in line at once. Commits."""
+    _not_started(session)
     seats.lock_counter(Session, session.id)
     reservation = current_reservation(registration, session.id)
     if reservation is None or reservation.status == CANCELLED:

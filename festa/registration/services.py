@@ -22,7 +22,7 @@ from festa.errors import FestaError
 from festa.extensions import db
 from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
-from festa.program.queries import registration_open
+from festa.program.queries import event_bounds, registration_open
 from festa.registration import seats
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.registration.reservations import (
@@ -192,9 +192,18 @@ def _cancel(registration: Registration, reason: str) -> set[int] | None:
     return to_settle
 
 
+def event_over(event: Event) -> bool:
+    """Past the event's last instant (in its own time zone)."""
+    return utcnow() > event_bounds(event)[1]
+
+
 def cancel_registration(registration: Registration, by: User | None = None) -> Registration:
     """Cancel: the ticket is revoked, reservations released, and freed seats go to the first
-    on each waitlist at once (they get a ticket and a mail). Idempotent. Commits."""
+    on each waitlist at once (they get a ticket and a mail). Idempotent. Commits.
+
+    Once the event is over only organizers can cancel (FestaError `event_over`, 409)."""
+    if by is None and registration.status != CANCELLED and event_over(registration.event):
+        raise FestaError("event_over", _("This event is over."), status=409)
     reason = "cancelled by organizer" if by is not None else "cancelled by attendee"
     to_settle = _cancel(registration, reason)
     if to_settle is None:
@@ -213,10 +222,9 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     others and the counters stay right), then blank the person. Old manage links and the
     agenda feed stop working. Commits."""
     from festa.outbox.models import OutboxKind, OutboxMessage
-    from festa.program.queries import event_bounds
 
     to_settle = None
-    if utcnow() <= event_bounds(registration.event)[1]:
+    if not event_over(registration.event):
         to_settle = _cancel(registration, "personal data deleted")
     registration.name = "—"
     registration.email = f"deleted-{registration.id}@invalid"

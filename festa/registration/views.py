@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db, limiter
+from festa.i18n import current_language
 from festa.program.models import Session
 from festa.program.queries import published_event_or_404, registration_open
 from festa.registration import queries, services
@@ -40,6 +41,8 @@ def register_page(slug: str):
     """Sign up for an event: details, reservable sessions, the privacy notice and consent."""
     event = published_event_or_404(slug)
     form = RegistrationForm()
+    if not form.is_submitted():
+        form.locale.data = current_language()
     sessions = services.reservable_sessions(event)
     form.set_sessions(sessions)
     link_form = ManageLinkForm(prefix="link")
@@ -127,7 +130,8 @@ def manage(registration, token: str):
     reservations = {r.session_id: r for r in queries.active_reservations(registration)}
     return render_template(
         "registration/manage.html", registration=registration, token=token, sessions=sessions,
-        reservations=reservations, form=ConfirmForm(), **_summary(registration),
+        reservations=reservations, form=ConfirmForm(), now=utcnow(),
+        event_over=services.event_over(registration.event), **_summary(registration),
     )
 
 
@@ -163,8 +167,13 @@ def drop(registration, token: str, session_id: int):
     """Give up a session reservation (the next in line gets the seat)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.drop_reservation(registration, _session_of(registration, session_id))
-    flash(_("Your reservation is cancelled."), "success")
+    try:
+        services.drop_reservation(registration, _session_of(registration, session_id))
+    except FestaError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Your reservation is cancelled."), "success")
     return redirect(url_for("registration.manage", token=token))
 
 
@@ -174,8 +183,14 @@ def cancel(registration, token: str):
     """Cancel the registration, after a confirmation step."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.cancel_registration(registration)
-        flash(_("Your registration is cancelled and your ticket no longer works."), "success")
+        try:
+            services.cancel_registration(registration)
+        except FestaError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("Your registration is cancelled and your ticket no longer works."),
+                  "success")
         return redirect(url_for("registration.manage", token=token))
     return render_template("registration/confirm.html", registration=registration, form=form,
                            token=token, action="cancel")

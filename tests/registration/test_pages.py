@@ -116,3 +116,8 @@ def test_register_post_is_rate_limited(client, event):
     assert statuses[:10] == [302] * 10 and statuses[10] == 429
     assert client.get(f"/events/{event.slug}/register").status_code == 200  # GET not limited
     limiter.reset()
+
+
+def test_preferred_language_defaults_to_the_page_language(client, event):
+    html = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="en"|<input[^>]*value="en"[^>]*checked', html)

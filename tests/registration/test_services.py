@@ -290,3 +290,27 @@ def test_webhooks_hear_about_created_and_cancelled(event):
     topics = db.session.scalars(db.select(OutboxMessage.topic).where(
         OutboxMessage.kind == "webhook").order_by(OutboxMessage.id)).all()
     assert topics == ["registration.created", "registration.cancelled"]
+
+
+def test_sessions_change_only_before_they_start(event, workshop):
+    registration = services.register(event, **person(), session_ids=[workshop.id])
+    workshop.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+    workshop.ends_at = datetime.now(UTC) + timedelta(minutes=55)
+    db.session.commit()
+    for change in (services.drop_reservation, services.reserve_session):
+        with pytest.raises(FestaError) as error:
+            change(registration, workshop)
+        assert error.value.code == "session_started"
+
+
+def test_after_the_event_only_organizers_cancel(app):
+    start = (datetime.now(UTC) - timedelta(days=3)).date()
+    event = make_event(start_date=start)
+    db.session.commit()
+    organizer = make_user()
+    registration = services.register(event, **person(), source="walk-in", by=organizer)
+    with pytest.raises(FestaError) as error:
+        services.cancel_registration(registration)
+    assert error.value.code == "event_over"
+    services.cancel_registration(registration, by=organizer)
+    assert registration.status == "cancelled"
