@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from flask import g
 
 from festa.extensions import db
 from festa.program.demo import load_demo
@@ -23,10 +22,3 @@ def demo(app):
     load_demo(now=NOW)
     db.session.commit()
     return app
-
-
-@pytest.fixture(autouse=True)
-def _locale_per_request(app):
-    """Tests keep one app context across requests, and Flask-Babel caches the locale in `g`:
-    forget it after each request so `?lang=` works for the next one, as in production."""
-    app.teardown_request(lambda _exc: g.pop("_flask_babel", None))
