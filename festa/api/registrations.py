@@ -7,7 +7,6 @@ or an organizer (personal API token or staff login).
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
@@ -17,13 +16,10 @@ from festa.extensions import db, limiter
 from festa.program.queries import published_event_or_404
 from festa.registration import queries, services
 from festa.registration.models import Registration
+from festa.registration.rules import registration_rate_limit
 
 blp = Blueprint("api_registrations", __name__, description="Registrations: sign up, look up, "
                 "cancel")
-
-
-def registration_rate_limit() -> str:
-    return current_app.config.get("REGISTRATION_RATE_LIMIT", "10 per minute")
 
 
 class RegistrationIn(ma.Schema):

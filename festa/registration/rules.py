@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 
 from festa.audit.services import record
@@ -17,6 +18,11 @@ from festa.program.models import Event, Session
 from festa.registration.models import Registration
 
 LOCALES = ("ko", "en")
+
+
+def registration_rate_limit() -> str:
+    """Registrations per client address (page and API): REGISTRATION_RATE_LIMIT setting."""
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", "10 per minute")
 
 
 def reservable_sessions(event: Event) -> list[Session]:

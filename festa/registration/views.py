@@ -16,15 +16,10 @@ from festa.program.queries import published_event_or_404, registration_open
 from festa.registration import queries, services
 from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm, apply_errors
 from festa.registration.models import RegistrationStatus
+from festa.registration.rules import registration_rate_limit
 from festa.registration.tokens import manage_token
 
 bp = Blueprint("registration", __name__)
-
-
-def registration_rate_limit() -> str:
-    from festa.api.registrations import registration_rate_limit as limit
-
-    return limit()
 
 
 @bp.after_request
