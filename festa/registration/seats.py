@@ -143,48 +143,44 @@ def session_position(reservation: Reservation) -> int | None:
     return ahead + 1
 
 
-def fill_event(event_id: int) -> list[Registration]:
-    """Give free event seats to the first waitlisted, in order. Caller commits.
+def _fill(model: CounterModel, row_id: int, line, promote_first) -> list:
+    """Hand free seats to the first in `line` (a query in waitlist order), one by one.
 
-    Each free seat is taken first (which locks the event row), then the first in line is
-    read: under the lock nobody else can promote or cancel them meanwhile.
+    Each free seat is taken first (which locks the counter row), then the first in line is
+    read: under the lock nobody else can promote or cancel them meanwhile. Nobody left in
+    line: the seat goes back.
     """
     promoted = []
-    while take_seat(Event, event_id):
-        first = db.session.scalar(
-            sa.select(Registration)
-            .where(Registration.event_id == event_id, Registration.status == WAITLISTED)
-            .order_by(Registration.waitlisted_at, Registration.id)
-            .limit(1)
-            .execution_options(populate_existing=True)
-        )
+    while take_seat(model, row_id):
+        first = db.session.scalar(line.limit(1).execution_options(populate_existing=True))
         if first is None:
-            release_seat(Event, event_id)
+            release_seat(model, row_id)
             break
-        promote(first)
+        promote_first(first)
         promoted.append(first)
     return promoted
+
+
+def fill_event(event_id: int) -> list[Registration]:
+    """Give free event seats to the first waitlisted, in order. Caller commits."""
+    line = (
+        sa.select(Registration)
+        .where(Registration.event_id == event_id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
+    return _fill(Event, event_id, line, promote)
 
 
 def fill_session(session_id: int) -> list[Reservation]:
     """Give free seats of a session to the first on its waitlist, in order. Caller commits."""
     lock_counter(Session, session_id)
     _queue_newly_confirmed(session_id)
-    promoted = []
-    while take_seat(Session, session_id):
-        first = db.session.scalar(
-            _session_queue()
-            .where(Reservation.session_id == session_id)
-            .order_by(Reservation.waitlisted_at, Reservation.id)
-            .limit(1)
-            .execution_options(populate_existing=True)
-        )
-        if first is None:
-            release_seat(Session, session_id)
-            break
-        promote_reservation(first)
-        promoted.append(first)
-    return promoted
+    line = (
+        _session_queue()
+        .where(Reservation.session_id == session_id)
+        .order_by(Reservation.waitlisted_at, Reservation.id)
+    )
+    return _fill(Session, session_id, line, promote_reservation)
 
 
 def _queue_newly_confirmed(session_id: int) -> None:
