@@ -73,13 +73,14 @@ def session_vevent(session: Session) -> icalendar.Event:
     return vevent
 
 
-def calendar(event: Event, sessions: Iterable[Session], name: str) -> bytes:
-    """A VCALENDAR with the sessions and the VTIMEZONE they use."""
+def calendar(event: Event, sessions: Iterable[Session], name: str, uid: str,
+             tentative: frozenset[int] = frozenset()) -> bytes:
+    """A VCALENDAR with the sessions (those in `tentative` marked so) and their VTIMEZONE."""
     cal = icalendar.Calendar.new(
         prodid=PRODID,
         name=name,
         method="PUBLISH",
-        uid=f"schedule-{event.slug}@{feed_host()}",
+        uid=uid,
         refresh_interval=REFRESH,
         url=session_url_base(event),
     )
@@ -87,7 +88,10 @@ def calendar(event: Event, sessions: Iterable[Session], name: str) -> bytes:
     cal.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH))
     cal.add("X-FESTA-SCHEDULE-VERSION", schedule_version(event))
     for session in sessions:
-        cal.add_component(session_vevent(session))
+        vevent = session_vevent(session)
+        if session.id in tentative and not session.cancelled:
+            vevent.status = "TENTATIVE"  # on the waitlist: not sure of a seat yet
+        cal.add_component(vevent)
     cal.add_missing_timezones()
     return cal.to_ical()
 
@@ -100,7 +104,8 @@ def schedule_ics(event: Event) -> bytes:
     """The whole schedule of a published event, cancelled sessions included (as CANCELLED)."""
     from festa.program import queries
 
-    return calendar(event, queries.schedule_sessions(event), localized(event, "name"))
+    return calendar(event, queries.schedule_sessions(event), localized(event, "name"),
+                    uid=f"schedule-{event.slug}@{feed_host()}")
 
 
 def agenda_sessions(registration: Registration) -> list[Session]:
@@ -140,6 +145,10 @@ def rotate_agenda_token(registration: Registration) -> str:
 
 
 def agenda_ics(registration: Registration) -> bytes:
+    """The attendee's agenda; sessions they wait for a seat in are TENTATIVE."""
     event = registration.event
     name = f"{localized(event, 'name')} · {registration.name}"
-    return calendar(event, agenda_sessions(registration), name)
+    waiting = frozenset(r.session_id for r in registration.reservations
+                        if r.status == RegistrationStatus.WAITLISTED)
+    return calendar(event, agenda_sessions(registration), name,
+                    uid=f"agenda-{registration.id}@{feed_host()}", tentative=waiting)

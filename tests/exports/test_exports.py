@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from festa.auth.models import ApiToken
 from festa.checkin.devices import entrance_checkpoint
 from festa.checkin.services import decide_scan
+from festa.dbtypes import utcnow
 from festa.exports import ical
 from festa.extensions import db
 from festa.outbox.models import OutboxMessage, Webhook
-from festa.registration.models import Bookmark
+from festa.registration.models import Bookmark, Reservation
 from festa.registration.services import cancel_registration, register
 from tests.factories import make_registration, make_ticket
 
@@ -101,6 +102,8 @@ def test_organizer_pages_access(client, auth, programme, role, status):
 def test_agenda_feed_lists_reserved_and_bookmarked_sessions(client, programme):
     registration = make_registration(programme.event, [programme.workshop])
     db.session.add(Bookmark(registration_id=registration.id, session_id=programme.keynote.id))
+    db.session.add(Reservation(registration=registration, session=programme.dialogue,
+                               status="waitlisted", waitlisted_at=utcnow()))
     db.session.commit()
     old_url = ical.agenda_url(registration)
     assert old_url.startswith("http://127.0.0.1:5000/agenda/")
@@ -109,8 +112,12 @@ def test_agenda_feed_lists_reserved_and_bookmarked_sessions(client, programme):
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert "no-store" in response.headers["Cache-Control"]
     cal = icalendar.Calendar.from_ical(response.data)
-    assert sorted(str(e["UID"]) for e in cal.events) == sorted(
-        f"session-{s.id}@127.0.0.1" for s in (programme.workshop, programme.keynote))
+    events = {str(e["UID"]): e for e in cal.events}
+    assert sorted(events) == sorted(f"session-{s.id}@127.0.0.1" for s in (
+        programme.workshop, programme.keynote, programme.dialogue))
+    assert str(events[f"session-{programme.dialogue.id}@127.0.0.1"]["STATUS"]) == "TENTATIVE"
+    assert str(events[f"session-{programme.workshop.id}@127.0.0.1"]["STATUS"]) == "CONFIRMED"
+    assert str(cal["UID"]) == f"agenda-{registration.id}@127.0.0.1"
     assert [tz["TZID"] for tz in cal.timezones] == ["Asia/Seoul"]
     # Rotating the token revokes the old URL.
     ical.rotate_agenda_token(registration)
