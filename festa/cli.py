@@ -120,5 +120,28 @@ def token_create(email: str, name: str) -> None:
     click.echo(token)
 
 
+waitlists_cli = AppGroup("waitlists", help="Event and session waitlists.")
+festa_cli.add_command(waitlists_cli)
+
+
+@waitlists_cli.command("fill")
+@click.option("--event", "slug", default=None, help="Only this event (slug).")
+def waitlists_fill(slug: str | None) -> None:
+    """Hand every free seat to whoever waits (idempotent; normally automatic)."""
+    import sqlalchemy as sa
+
+    from festa.program.models import Event
+    from festa.registration.seats import fill_all
+
+    query = sa.select(Event).order_by(Event.id)
+    if slug:
+        query = query.where(Event.slug == slug)
+    events = db.session.scalars(query).all()
+    if slug and not events:
+        raise click.ClickException(f"No event {slug!r}.")
+    moved = sum(fill_all(event) for event in events)
+    click.echo(f"Moved {moved} off the waitlists.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(festa_cli)

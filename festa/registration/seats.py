@@ -34,6 +34,7 @@ and every cancellation, each time in a transaction of its own.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
@@ -225,11 +226,30 @@ def fill_from_waitlist(target: Event | Session) -> list:
 
 def settle(event_id: int | None, session_ids: set[int] | list[int]) -> None:
     """After a commit: fill the event's and the sessions' waitlists, each in its own
-    transaction (see the module docstring for the race this closes)."""
-    if event_id is not None:
-        fill_from_waitlist(db.session.get(Event, event_id))
-    for session_id in sorted(set(session_ids)):
-        fill_from_waitlist(db.session.get(Session, session_id))
+    transaction (see the module docstring for the race this closes).
+
+    The change itself is committed already, so a database failure here is logged, not
+    raised: the next fill (any cancellation, any waitlisting, or `flask festa waitlists
+    fill`) hands the seats over just the same.
+    """
+    try:
+        if event_id is not None:
+            fill_from_waitlist(db.session.get(Event, event_id))
+        for session_id in sorted(set(session_ids)):
+            fill_from_waitlist(db.session.get(Session, session_id))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("waitlist fill failed; it runs again with the next change")
+
+
+def fill_all(event: Event) -> int:
+    """Fill the event's waitlist and every reservable session's; how many moved up."""
+    moved = len(fill_from_waitlist(event))
+    session_ids = db.session.scalars(sa.select(Session.id).where(
+        Session.event_id == event.id, Session.reservation_required.is_(True))).all()
+    for session_id in session_ids:
+        moved += len(fill_from_waitlist(db.session.get(Session, session_id)))
+    return moved
 
 
 def promote(registration: Registration) -> None:

@@ -314,3 +314,37 @@ def test_after_the_event_only_organizers_cancel(app):
     assert error.value.code == "event_over"
     services.cancel_registration(registration, by=organizer)
     assert registration.status == "cancelled"
+
+
+def test_cli_fills_waitlists_left_behind(event, runner):
+    from festa.program.models import Event
+
+    leaving = services.register(event, **person())
+    services.register(event, **person())
+    waiting = services.register(event, **person())
+    leaving.status = "cancelled"  # as if the fill after a cancellation had failed
+    db.session.execute(db.update(Event).where(Event.id == event.id).values(seats_taken=1))
+    db.session.commit()
+    result = runner.invoke(args=["festa", "waitlists", "fill", "--event", event.slug])
+    assert result.exit_code == 0, result.output
+    assert "Moved 1 off the waitlists." in result.output
+    db.session.expire_all()
+    assert waiting.status == "confirmed"
+    assert runner.invoke(args=["festa", "waitlists", "fill", "--event", "nope"]).exit_code == 1
+    assert_counters_match(event)
+
+
+def test_a_failing_fill_after_commit_keeps_the_registration(event, monkeypatch, caplog):
+    import sqlalchemy as sa
+
+    from festa.registration import seats
+
+    def broken(target):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("database went away"))
+
+    for _ in range(2):
+        services.register(event, **person())
+    monkeypatch.setattr(seats, "fill_from_waitlist", broken)
+    registration = services.register(event, **person())
+    assert registration.status == "waitlisted" and registration.id
+    assert "waitlist fill failed" in caplog.text
