@@ -109,6 +109,7 @@ def _authorised_registration(registration_id: int) -> tuple[Registration, object
 
 
 @blp.get("/registrations/<int:registration_id>")
+@blp.doc(security=[{"bearer": []}])
 @blp.response(200, RegistrationBody)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(403, schema=ErrorSchema)
@@ -120,10 +121,12 @@ def get_registration(registration_id: int):
 
 
 @blp.delete("/registrations/<int:registration_id>")
+@blp.doc(security=[{"bearer": []}])
 @blp.response(200, RegistrationBody)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="event_over")
 def delete_registration(registration_id: int):
     """Cancel: the ticket is revoked and freed seats go to the waitlist at once."""
     registration, organizer = _authorised_registration(registration_id)

@@ -167,7 +167,9 @@ def test_openapi_describes_the_registration_endpoints(client, app):
     spec = client.get("/api/v1/openapi.json").get_json()
     post_op = spec["paths"]["/api/v1/events/{slug}/registrations"]["post"]
     assert {"201", "409", "422"} <= set(post_op["responses"])
-    assert "/api/v1/registrations/{registration_id}" in spec["paths"]
+    item = spec["paths"]["/api/v1/registrations/{registration_id}"]
+    assert item["get"]["security"] == [{"bearer": []}]
+    assert "200" in item["delete"]["responses"]
     schemas = spec["components"]["schemas"]
     assert {"name", "email", "consent"} <= set(schemas["RegistrationIn"]["required"])
 
