@@ -99,17 +99,19 @@ def test_unknown_event_is_404(client, app):
 
 
 def test_get_with_manage_token_shows_current_status(client, event):
-    for _ in range(2):
-        post(client, event, **body_for())
+    first = post(client, event, **body_for()).get_json()
+    post(client, event, **body_for())
     data = post(client, event, **body_for()).get_json()
-    reg_id, token = data["registration"]["id"], data["manage_token"]
-    url = f"/api/v1/registrations/{reg_id}"
-    first = services.registration_for_manage_token(
-        post(client, event, **body_for()).get_json()["manage_token"])
-    assert first.status == "waitlisted"
-    response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+    url = f"/api/v1/registrations/{data['registration']['id']}"
+    headers = {"Authorization": f"Bearer {data['manage_token']}"}
+    response = client.get(url, headers=headers)
     assert response.status_code == 200
-    assert response.get_json()["registration"]["position"] == 1
+    assert response.get_json()["registration"] == {
+        "id": data["registration"]["id"], "status": "waitlisted", "position": 1, "sessions": []}
+    assert response.get_json()["ticket"] is None
+    services.cancel_registration(services.registration_for_manage_token(first["manage_token"]))
+    now = client.get(url, headers=headers).get_json()
+    assert now["registration"]["status"] == "confirmed" and now["ticket"]["code"]
 
 
 def test_get_and_delete_need_the_right_token(client, event):
