@@ -217,19 +217,35 @@ class GunicornJsonLogger(_GunicornLogger):
 bp = Blueprint("observability", __name__)
 
 
-def migrations_at_head() -> bool:
-    """Whether the database schema is at the newest migration (deploys run `db upgrade`)."""
+def schema_state() -> str:
+    """"head" when the database is at this code's newest migration, "pending" when it is
+    behind (run `flask db upgrade`), "ahead" when a newer release already migrated it."""
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
     cache = current_app.extensions.setdefault("festa_observability", {})
-    if "heads" not in cache:
-        directory = current_app.extensions["migrate"].directory
-        config = current_app.extensions["migrate"].migrate.get_config(directory)
-        cache["heads"] = set(ScriptDirectory.from_config(config).get_heads())
+    if "script" not in cache:
+        migrate_ext = current_app.extensions["migrate"]
+        config = migrate_ext.migrate.get_config(migrate_ext.directory)
+        cache["script"] = ScriptDirectory.from_config(config)
+    script = cache["script"]
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == cache["heads"]
+    if current == set(script.get_heads()):
+        return "head"
+    try:
+        for revision in current:
+            script.get_revision(revision)
+    except CommandError:
+        return "ahead"  # a revision this code does not know: the schema is newer
+    return "pending"
+
+
+def migrations_at_head() -> bool:
+    """Whether this code can serve the schema: at its newest migration, or already past it
+    (during a rolling deploy the previous release keeps serving after the migration)."""
+    return schema_state() in ("head", "ahead")
 
 
 @bp.get("/readyz")

@@ -112,3 +112,24 @@ def test_database_outage_is_a_503_not_a_500(app, client, monkeypatch):
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "unavailable"
     assert response.headers["Retry-After"]
+
+
+def test_schema_state_follows_the_alembic_version(app):
+    from festa.observability import schema_state
+
+    assert schema_state() == "head"
+    with db.engine.begin() as conn:
+        head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
+    try:
+        assert schema_state() == "ahead"  # a newer release migrated: still ready
+        assert observability.migrations_at_head()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM alembic_version"))
+        assert schema_state() == "pending"
+        assert not observability.migrations_at_head()
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM alembic_version"))
+            conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                         {"v": head})
