@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from festa import observability
 from festa.api.auth import bearer_token, require_organizer
 from festa.auth.models import User
 from festa.auth.services import user_for_api_token
@@ -231,6 +232,8 @@ def scan(body: dict, checkpoint_id: int):
                           scanned_at=body.get("scanned_at"),
                           client_scan_id=body.get("client_scan_id"), device=device, user=user,
                           mode=mode)
+    if not getattr(outcome, "replayed", False):  # a replay was counted the first time
+        observability.count_scan(outcome.response.get("result", ""), mode)
     return outcome.response
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 
+from festa import observability
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.dbtypes import utcnow
@@ -96,6 +97,7 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
         record("registration.create", registration, user_id=by.id,
                details={"source": source, "status": registration.status})
     db.session.commit()
+    observability.count_registration(registration.status)
     waiting = [r.session_id for r in registration.reservations if r.status == WAITLISTED]
     seats.settle(event.id if registration.status == WAITLISTED else None, waiting)
     return registration

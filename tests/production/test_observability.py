@@ -133,3 +133,40 @@ def test_schema_state_follows_the_alembic_version(app):
             conn.execute(sa.text("DELETE FROM alembic_version"))
             conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
                          {"v": head})
+
+
+def _sample(name: str, **labels) -> float:
+    return observability.FESTA_REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_registrations_scans_and_deliveries_are_counted(client, world, app):
+    confirmed = _sample("festa_registrations_created_total", status="confirmed")
+    response = client.post(f"/api/v1/events/{world['values']['slug']}/registrations",
+                           json={"name": "Kim", "email": "counted@example.com", "consent": True})
+    assert response.status_code == 201
+    assert _sample("festa_registrations_created_total", status="confirmed") == confirmed + 1
+
+    code = response.get_json()["ticket"]["code"]
+    url = f"/api/v1/checkpoints/{world['values']['checkpoint_id']}/scans"
+    headers = {"Authorization": f"Bearer {world['tokens']['device']}"}
+    ok = _sample("festa_scans_total", result="ok", mode="online")
+    again = _sample("festa_scans_total", result="already_checked_in", mode="online")
+    for _ in range(2):
+        client.post(url, json={"code": code, "client_scan_id": "x1"}, headers=headers)
+    client.post(url, json={"code": code}, headers=headers)
+    assert _sample("festa_scans_total", result="ok", mode="online") == ok + 1  # replay: once
+    assert _sample("festa_scans_total", result="already_checked_in", mode="online") == again + 1
+
+    import socket
+
+    from festa.outbox.services import deliver_due
+
+    with socket.socket() as sock:  # a port nobody listens on: delivery fails, is retried
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["MAIL_PORT"] = port
+    app.config["MAIL_TIMEOUT"] = 2
+    retries = _sample("festa_outbox_deliveries_total", kind="mail", outcome="retry")
+    deliver_due(limit=1)
+    assert _sample("festa_outbox_deliveries_total", kind="mail", outcome="retry") == retries + 1
