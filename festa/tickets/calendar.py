@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from festa.dbtypes import utcnow
-from festa.exports.ical import feed_host, session_vevent
+from festa.exports.ical import add_timezones, feed_host, session_vevent
 from festa.i18n import localized
 from festa.program.models import Event
 from festa.tickets.models import Ticket
@@ -59,7 +59,5 @@ def ticket_calendar(ticket: Ticket, now: datetime | None = None) -> bytes:
     cal.add_component(event_vevent(ticket, now or utcnow()))
     for session in reserved_sessions(ticket.registration):
         cal.add_component(session_vevent(session))
-    cal.add_missing_timezones()
-    if not cal.timezones:  # an all-day event: still name the zone for clients that ask
-        cal.add_component(icalendar.Timezone.from_tzid(event.timezone))
+    add_timezones(cal, event.timezone)  # named even for an all-day event, for clients that ask
     return cal.to_ical()
