@@ -317,7 +317,9 @@ def machine() -> str:
     wrk_version = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split("\n")[0]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
-    return (f"{os.cpu_count()} CPU cores (nproc), {mem_kb / 1024 / 1024:.1f} GiB RAM, "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} CPU cores (nproc; load average {load} at the end), "
+            f"{mem_kb / 1024 / 1024:.1f} GiB RAM, "
             f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
             f"PostgreSQL {pg}, {wrk_version.split(' [')[0]}, gunicorn "
             f"{SERVER_ENV['GUNICORN_WORKERS']} workers × {SERVER_ENV['GUNICORN_THREADS']} "
