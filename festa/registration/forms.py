@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -47,6 +49,14 @@ class RegistrationForm(FlaskForm):
     def set_sessions(self, sessions: list) -> None:
         """The event's reservable sessions as the checkbox choices (value: session id)."""
         self.sessions.choices = [SelectChoice(s.id, s.title_en) for s in sessions]
+
+    def preselect_sessions(self, requested: Iterable[str]) -> None:
+        """Tick the sessions a link asked for (`?sessions=3&sessions=5` or `?sessions=3,5`,
+        as session pages link here). Ids that are not among the choices are ignored: the
+        visitor still sees the form, only without that tick. Call after `set_sessions`."""
+        wanted = {part.strip() for value in requested for part in value.split(",")}
+        self.sessions.data = [choice.value for choice in self.sessions.choices
+                              if str(choice.value) in wanted]
 
 
 class WalkInForm(RegistrationForm):

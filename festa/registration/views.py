@@ -33,13 +33,16 @@ def private_pages(response):
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(registration_rate_limit, methods=["POST"])
 def register_page(slug: str):
-    """Sign up for an event: details, reservable sessions, the privacy notice and consent."""
+    """Sign up for an event: details, reservable sessions (those named by `?sessions=`
+    come ticked), the privacy notice and consent."""
     event = published_event_or_404(slug)
     form = RegistrationForm()
     if not form.is_submitted():
         form.locale.data = current_language()
     sessions = services.reservable_sessions(event)
     form.set_sessions(sessions)
+    if not form.is_submitted():
+        form.preselect_sessions(request.args.getlist("sessions"))
     link_form = ManageLinkForm(prefix="link")
     context = {"event": event, "form": form, "link_form": link_form,
                "sessions": {s.id: s for s in sessions},
