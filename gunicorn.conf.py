@@ -44,7 +44,7 @@ control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-logger_class = "festa.observability.GunicornJsonLogger"
+logger_class = "festa.jsonlog.GunicornJsonLogger"
 if accesslog:
     # gunicorn already writes one line per request; the app's own request line would double it.
     os.environ.setdefault("FESTA_REQUEST_LOG", "false")

@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 import os
 import re
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, jsonify, request
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from festa import jsonlog
 from festa.extensions import db
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -91,29 +90,17 @@ def update_outbox_backlog() -> dict[str, int]:
 # ---------------------------------------------------------------- structured logs
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, logger, msg, request_id and any `fields`."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        request_id = getattr(record, "request_id", None) or current_request_id()
-        if request_id:
-            entry["request_id"] = request_id
-        entry.update(getattr(record, "fields", None) or {})
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
-
-
 def current_request_id() -> str | None:
     if has_request_context():
         return g.get("request_id")
     return None
+
+
+class JsonFormatter(jsonlog.JsonFormatter):
+    """JSON lines that carry the current request's id."""
+
+    def request_id(self, record: logging.LogRecord) -> str | None:
+        return getattr(record, "request_id", None) or current_request_id()
 
 
 def configure_logging(app: Flask) -> None:
@@ -176,40 +163,34 @@ def handle_database_down(error: sa.exc.DBAPIError):
     return render_template("errors/error.html", status=503, title=title, text=text), 503, headers
 
 
-# ---------------------------------------------------------------- gunicorn access log
+def _connect_with_retry(seconds: float):
+    """A `do_connect` hook: while PostgreSQL restarts, new connections are retried for a few
+    seconds instead of failing the request at once. Connecting is idempotent (nothing ran
+    yet), so only requests whose transaction was in flight when the server went away fail."""
+
+    def connect(dialect, conn_rec, cargs, cparams):
+        deadline = time.monotonic() + seconds
+        delay = 0.1
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError:
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    return connect
 
 
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover - gunicorn is installed with the app
-    _GunicornLogger = object
-
-
-class GunicornJsonLogger(_GunicornLogger):
-    """gunicorn's access log as one JSON object per request (gunicorn.conf.py)."""
-
-    def access(self, resp, req, environ, request_time) -> None:
-        if not self.cfg.accesslog:
-            return
-        headers = {name.lower(): value for name, value in resp.headers}
-        entry = {
-            "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "level": "info",
-            "logger": "gunicorn.access",
-            "msg": "request",
-            "request_id": headers.get("x-request-id", ""),
-            "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
-            "status": resp.status_code,
-            "bytes": getattr(resp, "sent", None),
-            "duration_ms": round(request_time.total_seconds() * 1000, 2),
-            "remote_addr": environ.get("REMOTE_ADDR"),
-            "user_agent": (environ.get("HTTP_USER_AGENT") or "")[:200],
-        }
-        try:
-            self.access_log.info(json.dumps(entry, ensure_ascii=False))
-        except Exception:  # noqa: BLE001 - a log line must never fail a request
-            self.exception("failed to write the access log")
+def _retry_connections(app: Flask) -> None:
+    seconds = float(app.config.get("DB_CONNECT_RETRY_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "postgresql":
+                sa.event.listen(engine, "do_connect", _connect_with_retry(seconds))
 
 
 # ---------------------------------------------------------------- health, readiness, metrics
@@ -311,15 +292,19 @@ def _init_metrics(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Request ids and logs, /readyz, /metrics, 503 when the database is away."""
+    """Request ids and logs, /readyz, /metrics; riding out a database restart (connections
+    retried for DB_CONNECT_RETRY_SECONDS, then 503 rather than 500)."""
     app.config.setdefault(
         "FESTA_REQUEST_LOG", os.environ.get("FESTA_REQUEST_LOG", "true").lower() != "false"
     )
     app.config.setdefault("METRICS_TOKEN", os.environ.get("METRICS_TOKEN") or None)
+    app.config.setdefault("DB_CONNECT_RETRY_SECONDS",
+                          float(os.environ.get("DB_CONNECT_RETRY_SECONDS") or 5))
     configure_logging(app)
     # First of all before_request hooks: even a request refused early gets its id.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)
     app.register_error_handler(sa.exc.DBAPIError, handle_database_down)
+    _retry_connections(app)
     app.register_blueprint(bp)
     _init_metrics(app)

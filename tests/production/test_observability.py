@@ -170,3 +170,35 @@ def test_registrations_scans_and_deliveries_are_counted(client, world, app):
     retries = _sample("festa_outbox_deliveries_total", kind="mail", outcome="retry")
     deliver_due(limit=1)
     assert _sample("festa_outbox_deliveries_total", kind="mail", outcome="retry") == retries + 1
+
+
+class _FlakyDialect:
+    """Refuses `failures` connections (PostgreSQL restarting), then connects."""
+
+    class loaded_dbapi:  # noqa: N801 - mirrors SQLAlchemy's attribute
+        class OperationalError(Exception):
+            pass
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    def connect(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.loaded_dbapi.OperationalError("the database system is starting up")
+        return "connection"
+
+
+def test_connections_are_retried_while_the_database_restarts():
+    dialect = _FlakyDialect(failures=3)
+    connect = observability._connect_with_retry(seconds=5)
+    assert connect(dialect, None, (), {}) == "connection"
+    assert dialect.calls == 4
+
+
+def test_connection_retries_give_up_after_the_limit():
+    dialect = _FlakyDialect(failures=10**6)
+    with pytest.raises(dialect.loaded_dbapi.OperationalError):
+        observability._connect_with_retry(seconds=0.3)(dialect, None, (), {})
+    assert 2 <= dialect.calls <= 4
