@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
+from itertools import groupby
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,8 +15,9 @@ from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.i18n import current_language
 from festa.program.models import Session
-from festa.program.queries import published_event_or_404, registration_open
-from festa.registration import queries, services
+from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
+from festa.program.services import local_day
+from festa.registration import bookmarks, queries, services
 from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm, apply_errors
 from festa.registration.models import RegistrationStatus
 from festa.registration.rules import registration_rate_limit
@@ -123,14 +127,25 @@ def _summary(registration) -> dict:
 @bp.get("/registrations/manage/<token>")
 @with_registration
 def manage(registration, token: str):
-    """Self-service: status and ticket, add or drop sessions, cancel, delete one's data."""
+    """Self-service: status and ticket, add or drop sessions, bookmark sessions for the
+    agenda feed, cancel, delete one's data."""
     sessions = services.reservable_sessions(registration.event)
     reservations = {r.session_id: r for r in queries.active_reservations(registration)}
     return render_template(
         "registration/manage.html", registration=registration, token=token, sessions=sessions,
         reservations=reservations, form=ConfirmForm(), now=utcnow(),
         event_over=services.event_over(registration.event), **_summary(registration),
+        days=_programme_days(registration.event),
+        bookmarked=bookmarks.bookmarked_session_ids(registration),
     )
+
+
+def _programme_days(event) -> list[tuple[date, list[Session]]]:
+    """The event's sessions (not cancelled) grouped by their day in the event's zone."""
+    zone = ZoneInfo(event.timezone)
+    sessions = schedule_sessions(event, include_cancelled=False)
+    return [(day, list(group))
+            for day, group in groupby(sessions, key=lambda s: local_day(s, zone))]
 
 
 def _session_of(registration, session_id: int) -> Session:
@@ -173,6 +188,37 @@ def drop(registration, token: str, session_id: int):
     else:
         flash(_("Your reservation is cancelled."), "success")
     return redirect(url_for("registration.manage", token=token))
+
+
+@bp.post("/registrations/manage/<token>/sessions/<int:session_id>/bookmark")
+@with_registration
+def bookmark(registration, token: str, session_id: int):
+    """Bookmark a session: it joins the agenda feed (no seat is reserved)."""
+    return _change_bookmark(registration, token, session_id, bookmarks.add_bookmark,
+                            _("Bookmarked: the session is in your calendar feed."))
+
+
+@bp.post("/registrations/manage/<token>/sessions/<int:session_id>/unbookmark")
+@with_registration
+def unbookmark(registration, token: str, session_id: int):
+    """Remove a bookmark: the session leaves the agenda feed (unless it is reserved)."""
+    return _change_bookmark(registration, token, session_id, bookmarks.remove_bookmark,
+                            _("The bookmark is removed."))
+
+
+def _change_bookmark(registration, token: str, session_id: int, change, done: str):
+    """Run a bookmark change; back to the session's row on the manage page."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        change(registration, _session_of(registration, session_id))
+    except FestaError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("registration.manage", token=token))
+    flash(done, "success")
+    return redirect(url_for("registration.manage", token=token,
+                            _anchor=f"bookmark-{session_id}"))
 
 
 @bp.route("/registrations/manage/<token>/cancel", methods=["GET", "POST"])
