@@ -1,4 +1,4 @@
-"""The audit log for organizers and admins: every staff and device action, filterable."""
+"""The audit log for organizers and admins: every staff change and every scan, filterable."""
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -11,29 +11,42 @@ from festa.i18n import localized
 bp = Blueprint("audit_manage", __name__, url_prefix="/manage")
 
 
-def _filter_form() -> AuditFilterForm:
+def _filters(actions: list[str]) -> tuple[AuditFilterForm, queries.AuditFilter]:
+    """The filter form from the query string, and the filters it validly asks for."""
     form = AuditFilterForm(request.args)
     form.event.choices = [("", _("All events"))] + [
         (str(e.id), localized(e, "name")) for e in queries.events_for_filter()
     ]
-    form.action.choices = [("", _("All actions"))] + [
-        (a, a) for a in queries.known_actions()
-    ]
-    return form
+    form.action.choices = [("", _("All actions"))] + [(a, a) for a in actions]
+    if not form.validate():
+        return form, queries.AuditFilter()
+    event_id = form.event.data or ""
+    return form, queries.AuditFilter(
+        event_id=int(event_id) if event_id.isascii() and event_id.isdigit() else None,
+        actor=form.actor.data or "",
+        action=form.action.data or "",
+    )
+
+
+def _page_args() -> dict:
+    return {k: v for k, v in request.args.items() if k not in ("page", "submit") and v}
 
 
 @bp.get("/audit")
 @organizer_required
 def audit_log():
-    """Who did what and when, newest first; filter by event, actor and action."""
-    form = _filter_form()
-    valid = form.validate()
-    event_id = form.event.data if valid else ""
-    filters = queries.AuditFilter(
-        event_id=int(event_id) if event_id and event_id.isascii() and event_id.isdigit() else None,
-        actor=(form.actor.data or "") if valid else "",
-        action=(form.action.data or "") if valid else "",
-    )
+    """Who changed what and when, newest first; filter by event, actor and action."""
+    form, filters = _filters(queries.known_actions())
     page = queries.audit_page(filters, request.args.get("page", 1, type=int))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "submit") and v}
-    return render_template("manage/audit.html", form=form, page=page, page_args=args)
+    return render_template("manage/audit.html", form=form, page=page, page_args=_page_args(),
+                           view="audit_manage.audit_log")
+
+
+@bp.get("/audit/scans")
+@organizer_required
+def scan_log():
+    """Every scan by devices and door staff (failed ones too), newest first."""
+    form, filters = _filters(list(queries.SCAN_ACTIONS))
+    page = queries.page_of(queries.scan_query(filters), request.args.get("page", 1, type=int))
+    return render_template("manage/audit_scans.html", form=form, page=page,
+                           page_args=_page_args(), view="audit_manage.scan_log")

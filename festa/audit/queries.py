@@ -59,14 +59,7 @@ class AuditPage:
 
 def audit_page(filters: AuditFilter, page: int = 1) -> AuditPage:
     """One page of the filtered audit log, newest first."""
-    query = audit_query(filters)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    ) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return AuditPage(rows=[tuple(r) for r in rows], page=page, pages=pages, total=total)
+    return page_of(audit_query(filters), page)
 
 
 def known_actions() -> list[str]:
@@ -78,3 +71,44 @@ def known_actions() -> list[str]:
 
 def events_for_filter() -> list[Event]:
     return list(db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())))
+
+
+def scan_query(filters: AuditFilter) -> sa.Select:
+    """Scans (every device and door-staff action at a checkpoint), newest first; `action`
+    filters by result ("ok", "invalid", …) or direction ("exit", "undo")."""
+    from festa.checkin.models import Checkpoint, Scan
+
+    query = (
+        sa.select(Scan, User, Device, Checkpoint, Event)
+        .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
+        .join(Event, Event.id == Checkpoint.event_id)
+        .outerjoin(User, User.id == Scan.user_id)
+        .outerjoin(Device, Device.id == Scan.device_id)
+        .order_by(Scan.recorded_at.desc(), Scan.id.desc())
+    )
+    if filters.event_id:
+        query = query.where(Checkpoint.event_id == filters.event_id)
+    if filters.action:
+        query = query.where(sa.or_(Scan.result == filters.action,
+                                   Scan.direction == filters.action))
+    actor = filters.actor.strip()
+    if actor:
+        pattern = f"%{actor.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.email).like(pattern),
+                                   sa.func.lower(Device.name).like(pattern)))
+    return query
+
+
+def page_of(query: sa.Select, page: int = 1) -> AuditPage:
+    """One page of any of these queries, newest first."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return AuditPage(rows=[tuple(r) for r in rows], page=page, pages=pages, total=total)
+
+
+SCAN_ACTIONS = ("ok", "already_checked_in", "invalid", "revoked", "wrong_event", "not_allowed",
+                "room_full", "exit", "undo")

@@ -81,3 +81,20 @@ def test_long_logs_are_paged(client, auth):
     assert "Page 1 of 2" in first and 'rel="next"' in first
     second = client.get("/manage/audit?lang=en&action=speaker.update&page=2")
     assert _rows(second).count("speaker.update") == 5
+
+
+def test_scans_by_devices_are_in_the_audit_log(client, auth, world):
+    headers = {"Authorization": f"Bearer {world['tokens']['device']}"}
+    url = f"/api/v1/checkpoints/{world['values']['checkpoint_id']}/scans"
+    client.post(url, json={"code": "not-a-ticket"}, headers=headers)
+    auth.login("organizer")
+    page = client.get("/manage/audit/scans?lang=en")
+    assert page.status_code == 200
+    body = _rows(page)
+    assert body.count("<tr>") == 2  # the world's first check-in and the refused code
+    assert "<code>ok</code>" in body and "<code>invalid</code>" in body
+    assert "Device:" in body
+    only_invalid = _rows(client.get("/manage/audit/scans?action=invalid"))
+    assert only_invalid.count("<tr>") == 1 and "<code>ok</code>" not in only_invalid
+    assert _rows(client.get("/manage/audit/scans?actor=nobody-like-this")).count("<tr>") == 0
+    assert 'aria-current="page"' in page.get_data(as_text=True)
