@@ -99,30 +99,27 @@ def test_a_cancelled_session_cannot_be_bookmarked(registration, talks):
     assert error.value.code == "session_cancelled"
 
 
-def test_a_cancelled_registration_cannot_bookmark(client, registration, talks):
+@pytest.mark.parametrize(("end", "post_status"), [
+    (services.cancel_registration, 302),  # the link still opens the page; the post is refused
+    (services.anonymize, 403),            # the old manage link stops working altogether
+])
+def test_a_cancelled_or_anonymised_registration_cannot_bookmark(client, registration, talks,
+                                                               end, post_status):
+    path = manage_path(registration)
+    end(registration)
+    with pytest.raises(FestaError) as error:
+        bookmarks.add_bookmark(registration, talks[0])
+    assert error.value.code == "registration_cancelled"
+    response = client.post(f"{path}/sessions/{talks[0].id}/bookmark")
+    assert response.status_code == post_status
+    assert bookmarks.bookmarked_session_ids(registration) == set()
+
+
+def test_a_cancelled_registrations_page_offers_no_bookmarks(client, registration):
     path = manage_path(registration)
     services.cancel_registration(registration)
-    with pytest.raises(FestaError) as error:
-        bookmarks.add_bookmark(registration, talks[0])
-    assert error.value.code == "registration_cancelled"
-    # Its manage page still opens, without the programme to bookmark; a post changes nothing.
     html = client.get(path + "?lang=en").get_data(as_text=True)
     assert "This registration is cancelled." in html and "Bookmark sessions" not in html
-    response = client.post(f"{path}/sessions/{talks[0].id}/bookmark")
-    assert response.status_code == 302
-    assert bookmarks.bookmarked_session_ids(registration) == set()
-
-
-def test_an_anonymised_registration_cannot_bookmark(client, registration, talks):
-    path = manage_path(registration)
-    services.anonymize(registration)
-    with pytest.raises(FestaError) as error:
-        bookmarks.add_bookmark(registration, talks[0])
-    assert error.value.code == "registration_cancelled"
-    # The old manage link stops working: no bookmark can be posted through it.
-    response = client.post(f"{path}/sessions/{talks[0].id}/bookmark")
-    assert response.status_code == 403
-    assert bookmarks.bookmarked_session_ids(registration) == set()
 
 
 def test_manage_page_lists_the_programme_by_day(client, event, registration, talks):
