@@ -3,6 +3,9 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 FLASK     := $(VENV)/bin/flask --app festa
 PORT      ?= 5000
+# Links in mail, tickets and feeds point at the port actually served.
+FESTA_BASE_URL ?= http://127.0.0.1:$(PORT)
+export FESTA_BASE_URL
 PYTEST_ARGS ?=
 
 .PHONY: run serve test lint assets translations chromium clean bench

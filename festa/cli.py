@@ -50,11 +50,17 @@ def demo(if_empty: bool) -> None:
 @festa_cli.command("demo-logins")
 def demo_logins() -> None:
     """Print the demo staff logins (only those that still exist with the demo password)."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from festa.auth.models import User
     from festa.program.demo import DEMO_LOGINS
 
-    click.echo("  Demo staff logins (http://127.0.0.1:5000/login):")
+    click.echo(f"  Demo staff logins ({current_app.config['FESTA_BASE_URL']}/login):")
     for role, email, password in DEMO_LOGINS:
-        click.echo(f"    {role:<10} {email:<28} {password}")
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is not None and user.active and user.check_password(password):
+            click.echo(f"    {role:<10} {email:<28} {password}")
 
 
 mail_cli = AppGroup("mail", help="Outgoing mail (the outbox).")
