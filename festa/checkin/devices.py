@@ -12,6 +12,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from festa.audit.services import record
 from festa.auth.models import User
@@ -152,19 +154,41 @@ def revoke_device(device: Device) -> None:
 
 
 def device_for_token(token: str | None) -> Device | None:
-    """The unrevoked device behind a bearer token, or None."""
+    """The unrevoked device behind a bearer token (its checkpoint loaded with it), or None."""
     if not token:
         return None
     device = db.session.scalar(
-        sa.select(Device).where(Device.token_hash == hash_token(token),
-                                Device.revoked_at.is_(None))
+        sa.select(Device).options(joinedload(Device.checkpoint))
+        .where(Device.token_hash == hash_token(token), Device.revoked_at.is_(None))
     )
-    if device is None:
-        return None
-    now = utcnow()
-    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
-        device.last_seen_at = now
+    if device is not None:
+        _note_seen(device)
     return device
+
+
+def _note_seen(device: Device) -> None:
+    """Remember when the device was last seen, at most once a LAST_SEEN_RESOLUTION.
+
+    Every request of a busy scanner reads the same devices row; a write locks it until the
+    request commits. So the write is conditional and skips a row being written right now
+    (SKIP LOCKED: that request's timestamp will do): no request ever waits for another
+    here. FOR NO KEY UPDATE does not block the foreign-key checks of new scan rows.
+    """
+    now = utcnow()
+    if device.last_seen_at is not None and now - device.last_seen_at <= LAST_SEEN_RESOLUTION:
+        return
+    stale = (
+        sa.select(Device.id)
+        .where(Device.id == device.id, sa.or_(Device.last_seen_at.is_(None),
+                                              Device.last_seen_at < now - LAST_SEEN_RESOLUTION))
+        .with_for_update(key_share=True, skip_locked=True)
+    )
+    changed = db.session.execute(
+        sa.update(Device).where(Device.id.in_(stale.scalar_subquery())).values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        set_committed_value(device, "last_seen_at", now)
 
 
 def checkpoint_devices(checkpoint: Checkpoint) -> list[Device]:

@@ -31,20 +31,23 @@ def _insert_if_absent(values: dict) -> int:
 def claim_presence(ticket_id: int, checkpoint_id: int, at: datetime, scan_id: int
                    ) -> bool | None:
     """Mark the holder inside. True: first entry here (row created); False: re-entry
-    (they had left); None: they are inside already, or another gate just let them in."""
+    (they had left); None: they are inside already, or another gate just let them in.
+
+    The INSERT comes first because most scans at a door are first entries: one statement.
+    """
+    inserted = _insert_if_absent({
+        "ticket_id": ticket_id, "checkpoint_id": checkpoint_id, "inside": True,
+        "first_entry_at": at, "last_change_at": at, "last_scan_id": scan_id,
+    })
+    if inserted:
+        return True
     changed = _execute(
         sa.update(Presence)
         .where(Presence.ticket_id == ticket_id, Presence.checkpoint_id == checkpoint_id,
                Presence.inside.is_(False))
         .values(inside=True, last_change_at=at, last_scan_id=scan_id)
     ).rowcount
-    if changed:
-        return False
-    inserted = _insert_if_absent({
-        "ticket_id": ticket_id, "checkpoint_id": checkpoint_id, "inside": True,
-        "first_entry_at": at, "last_change_at": at, "last_scan_id": scan_id,
-    })
-    return True if inserted else None
+    return False if changed else None
 
 
 def release_presence(ticket_id: int, checkpoint_id: int, created: bool) -> None:
@@ -82,32 +85,41 @@ def restore_rooms(ticket_id: int, checkpoint_ids: list[int]) -> None:
         ).values(inside=True))
 
 
-def _bump(checkpoint_id: int, delta: int) -> bool:
+def _bump(checkpoint_id: int, delta: int) -> int | None:
+    """Move one counter by `delta` if allowed (room not full, never below zero); the new
+    count, or None when nothing changed."""
     if delta > 0:
         condition = sa.or_(Checkpoint.capacity.is_(None),
                            Checkpoint.inside_count < Checkpoint.capacity)
     else:
         condition = Checkpoint.inside_count > 0
-    return bool(_execute(
+    return _execute(
         sa.update(Checkpoint).where(Checkpoint.id == checkpoint_id, condition)
         .values(inside_count=Checkpoint.inside_count + delta)
-    ).rowcount)
+        .returning(Checkpoint.inside_count)
+    ).scalar()
 
 
-def adjust_counts(entered: int | None, left: list[int]) -> bool:
+def adjust_counts(entered: int | None, left: list[int]) -> dict[int, int] | None:
     """+1 inside `entered` (unless it is full), -1 inside each of `left`, in checkpoint-id
-    order so concurrent moves between rooms lock rows in the same order. False (and no
-    change) when `entered` is full."""
-    done: list[int] = []
+    order so concurrent moves between rooms lock rows in the same order. Returns the new
+    counts by checkpoint id (a count already at zero is left out); None (and no change)
+    when `entered` is full.
+
+    These rows are the hot ones (every scan at a door changes the same row, which then stays
+    locked until the commit): callers do everything else first and this last."""
+    counts: dict[int, int] = {}
     for checkpoint_id in sorted({*left, *([entered] if entered is not None else [])}):
         if checkpoint_id == entered:
-            if not _bump(checkpoint_id, +1):
-                for earlier in done:
+            count = _bump(checkpoint_id, +1)
+            if count is None:
+                for earlier in counts:
                     _bump(earlier, +1)
-                return False
-        elif _bump(checkpoint_id, -1):
-            done.append(checkpoint_id)
-    return True
+                return None
+            counts[checkpoint_id] = count
+        elif (count := _bump(checkpoint_id, -1)) is not None:
+            counts[checkpoint_id] = count
+    return counts
 
 
 def inside_now(checkpoint_id: int) -> int:

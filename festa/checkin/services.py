@@ -10,6 +10,11 @@ gates scanning one ticket at the same moment get exactly one `ok`:
 * `Checkpoint.inside_count` moves only by conditional UPDATEs (`inside_count < capacity`),
   so a full room says `room_full` however many gates scan at once. Counters are always
   changed in checkpoint-id order, so two people crossing between two rooms cannot deadlock.
+
+Every scan at a door changes that door's counter row, and the row stays locked until the
+commit: the counters are therefore changed LAST, when everything else (the scan row, the
+presence, the webhook) is written; what the counter UPDATE finds (a full room) is then
+taken back within the transaction. Its RETURNING gives the `inside` of the answer.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from festa.auth.models import User
 from festa.checkin.devices import device_for_token, entrance_checkpoint  # noqa: F401 (interface)
@@ -53,6 +59,7 @@ class _Context:
     at: datetime
     ticket: Ticket | None = None
     previous: dict | None = None
+    inside: int | None = None  # the door's count after this scan, when it changed it
 
 
 def decide_scan(checkpoint: Checkpoint, code: str, direction: str = "entry",
@@ -86,9 +93,12 @@ def decide_scan(checkpoint: Checkpoint, code: str, direction: str = "entry",
                 recorded_at=now, client_scan_id=client_scan_id or None,
                 device_id=device.id if device else None, user_id=user.id if user else None)
     try:
+        result = _check(ctx)
+        scan.ticket_id = ctx.ticket.id if ctx.ticket else None
         db.session.add(scan)
         db.session.flush()  # claims the client_scan_id before anything else changes
-        result = _decide(ctx, scan)
+        if result is None:
+            result = _exit(ctx, scan) if direction == "exit" else _enter(ctx, scan)
         outcome = _finish(ctx, scan, result)
         db.session.commit()
     except IntegrityError:
@@ -110,28 +120,25 @@ def _replay(checkpoint_id: int, client_scan_id: str) -> ScanOutcome | None:
                        ticket_id=scan.ticket_id, replayed=True)
 
 
-def _decide(ctx: _Context, scan: Scan) -> str:
-    """The rules in order: a genuine code, this event, a live ticket, admitted here, then
-    the door itself (already inside, room full)."""
+def _check(ctx: _Context) -> str | None:
+    """The rules that only read, in order: a genuine code, this event, a live ticket,
+    admitted here. None: up to the door itself (already inside, room full)."""
     try:
         claims = verify_code(ctx.code)
     except InvalidCode:
         return ScanResult.INVALID
     if claims.event_id != ctx.checkpoint.event_id:
         return ScanResult.WRONG_EVENT
-    ticket = db.session.get(Ticket, claims.ticket_id)
+    ticket = db.session.get(Ticket, claims.ticket_id, options=[joinedload(Ticket.registration)])
     if ticket is None or ticket.code != ctx.code or ticket.event_id != claims.event_id:
         return ScanResult.INVALID
     ctx.ticket = ticket
-    scan.ticket_id = ticket.id
     registration = ticket.registration
     if ticket.status != TicketStatus.VALID or registration.status != RegistrationStatus.CONFIRMED:
         return ScanResult.REVOKED
-    if ctx.direction == "exit":
-        return _exit(ctx, scan)
-    if not _admitted(ctx.checkpoint, registration):
+    if ctx.direction == "entry" and not _admitted(ctx.checkpoint, registration):
         return ScanResult.NOT_ALLOWED
-    return _enter(ctx, scan)
+    return None
 
 
 def _admitted(checkpoint: Checkpoint, registration: Registration) -> bool:
@@ -152,11 +159,17 @@ def _enter(ctx: _Context, scan: Scan) -> str:
         return ScanResult.ALREADY_CHECKED_IN
     moved_from = [] if checkpoint.is_entrance else leave_other_rooms(
         ticket.id, checkpoint, ctx.at, scan.id)
-    if not adjust_counts(checkpoint.id, moved_from):
+    webhooks = _queue_webhook(ctx, scan)
+    db.session.flush()
+    # Last: the door's counter row stays locked from here until the commit (see the top).
+    counts = adjust_counts(checkpoint.id, moved_from)
+    if counts is None:  # full after all: take back what this scan claimed
+        for message in webhooks:
+            db.session.delete(message)
         release_presence(ticket.id, checkpoint.id, created)
         restore_rooms(ticket.id, moved_from)
         return ScanResult.ROOM_FULL
-    _queue_webhook(ctx, scan)
+    ctx.inside = counts[checkpoint.id]
     return ScanResult.OK
 
 
@@ -170,7 +183,7 @@ def _exit(ctx: _Context, scan: Scan) -> str:
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
-        adjust_counts(None, [ctx.checkpoint.id])
+        ctx.inside = adjust_counts(None, [ctx.checkpoint.id]).get(ctx.checkpoint.id)
     return ScanResult.OK
 
 
@@ -191,13 +204,14 @@ def _previous_entry(ticket_id: int, checkpoint: Checkpoint) -> dict | None:
     return {"at": row.scanned_at.isoformat(), "checkpoint": checkpoint_label(row.Checkpoint)}
 
 
-def _queue_webhook(ctx: _Context, scan: Scan) -> None:
-    """checkin.created for the open-data webhooks, in this transaction (if they exist)."""
+def _queue_webhook(ctx: _Context, scan: Scan) -> list:
+    """checkin.created for the open-data webhooks, in this transaction (if they exist);
+    the queued outbox messages."""
     try:
         from festa.outbox.webhooks import queue_event
     except ImportError:  # pragma: no cover - the webhooks area is optional
-        return
-    queue_event(ctx.checkpoint.event_id, "checkin.created", {
+        return []
+    return queue_event(ctx.checkpoint.event_id, "checkin.created", {
         "scan_id": scan.id,
         "ticket_id": ctx.ticket.id,
         "registration_id": ctx.ticket.registration_id,
@@ -215,7 +229,9 @@ def _finish(ctx: _Context, scan: Scan, result: str) -> ScanOutcome:
         response["attendee"] = {"name": ctx.ticket.registration.name}
     if ctx.previous:
         response["previous"] = ctx.previous
-    if result != ScanResult.INVALID and result != ScanResult.WRONG_EVENT:
+    if ctx.inside is not None:
+        response["inside"] = ctx.inside
+    elif result != ScanResult.INVALID and result != ScanResult.WRONG_EVENT:
         response["inside"] = inside_now(ctx.checkpoint.id)
     scan.result = str(result)
     scan.response = response

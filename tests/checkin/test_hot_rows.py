@@ -1,0 +1,109 @@
+"""Rows every scan shares (a door's counter, a scanner's device row) are locked only briefly:
+the counter UPDATE comes last before the commit, and a device's last_seen_at is written at
+most once a minute, never waiting for another request."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from festa.checkin.devices import device_for_token
+from festa.checkin.models import Checkpoint, Device, Presence
+from festa.checkin.services import decide_scan
+from festa.dbtypes import utcnow
+from festa.extensions import db
+from festa.outbox.models import OutboxMessage, Webhook
+from tests.checkin.helpers import device_token, room_checkpoint, setup_event
+
+
+def _statement_kinds(statements: list[str]) -> list[str]:
+    """'INSERT outbox', 'UPDATE checkpoints', … for each statement."""
+    kinds = []
+    for statement in statements:
+        words = statement.replace('"', "").split()
+        verb = words[0].upper()
+        table = {"INSERT": words[2], "UPDATE": words[1]}.get(verb, "")
+        kinds.append(f"{verb} {table}".strip())
+    return kinds
+
+
+@pytest.fixture
+def hooked_event(app):
+    event, entrance, tickets = setup_event(tickets=2)
+    db.session.add(Webhook(event_id=event.id, url="https://hooks.example/in", secret="s",
+                           topics="checkin.created"))
+    db.session.commit()
+    return event, entrance, tickets
+
+
+def test_the_counter_update_is_the_last_change_before_the_answer(hooked_event, count_queries):
+    _event, entrance, (ticket, _other) = hooked_event
+    with count_queries() as counter:
+        outcome = decide_scan(entrance, ticket.code)
+    assert outcome.result == "ok" and outcome.response["inside"] == 1
+    kinds = _statement_kinds(counter.statements)
+    bump = kinds.index("UPDATE checkpoints")
+    assert "INSERT outbox" in kinds[:bump] and "INSERT presences" in kinds[:bump]
+    assert kinds[bump + 1:] == ["UPDATE scans"]  # the answer kept for replays, then COMMIT
+
+
+def test_a_full_room_takes_back_the_webhook_and_the_presence(hooked_event):
+    event, _entrance, (first, second) = hooked_event
+    room = room_checkpoint(event, "Tiny room", capacity=1)
+    assert decide_scan(room, first.code).result == "ok"
+    full = decide_scan(room, second.code)
+    assert full.result == "room_full" and full.response["inside"] == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+    assert db.session.get(Presence, (second.id, room.id)) is None
+    db.session.expire_all()
+    assert db.session.get(Checkpoint, room.id).inside_count == 1
+
+
+def test_exit_answers_the_count_after_leaving(app):
+    event, _entrance, (ticket, _other) = setup_event()
+    hall = room_checkpoint(event, "Hall", counts_exits=True)
+    decide_scan(hall, ticket.code)
+    out = decide_scan(hall, ticket.code, direction="exit")
+    assert out.result == "ok" and out.response["inside"] == 0
+    again = decide_scan(hall, ticket.code, direction="exit")  # not inside: nothing changes
+    assert again.result == "ok" and again.response["inside"] == 0
+
+
+def test_last_seen_is_written_at_most_once_a_minute(app, count_queries):
+    _event, entrance, _tickets = setup_event()
+    token = device_token(entrance)
+    with count_queries() as counter:
+        device = device_for_token(token)
+        db.session.commit()
+    assert "UPDATE devices" in _statement_kinds(counter.statements)
+    seen = db.session.get(Device, device.id).last_seen_at
+    assert seen is not None
+    with count_queries() as counter:
+        device_for_token(token)
+        db.session.commit()
+    assert "UPDATE devices" not in _statement_kinds(counter.statements)
+    db.session.execute(sa.update(Device).values(last_seen_at=utcnow() - timedelta(minutes=2)))
+    db.session.commit()
+    device_for_token(token)
+    db.session.commit()
+    assert db.session.get(Device, device.id).last_seen_at > seen - timedelta(seconds=1)
+
+
+def test_last_seen_never_waits_for_a_request_writing_it(app, database_url, is_postgres):
+    """Another request holds the device row (its own last_seen write, not committed yet):
+    this one goes on without waiting (a lock_timeout would raise if it waited)."""
+    if not is_postgres:
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer at a time)")
+    _event, entrance, _tickets = setup_event()
+    token = device_token(entrance)
+    other = sa.create_engine(database_url)
+    try:
+        with other.connect() as conn:
+            conn.execute(sa.text("UPDATE devices SET name = name"))  # holds the row lock
+            db.session.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+            device = device_for_token(token)
+            assert device is not None and device.checkpoint_id == entrance.id
+            db.session.commit()
+            conn.rollback()
+    finally:
+        other.dispose()
