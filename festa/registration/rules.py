@@ -64,7 +64,7 @@ def validated(event: Event, name: str, email: str, organization: str, locale: st
         wanted = sorted({int(i) for i in session_ids or ()})
     except (TypeError, ValueError):
         wanted = [-1]
-    offered = {s.id: s for s in reservable_sessions(event)}
+    offered = {s.id: s for s in reservable_sessions(event)} if wanted else {}
     if any(i not in offered for i in wanted):
         fields["sessions"] = [_("Only this event's sessions that take reservations can be "
                                 "chosen.")]
@@ -81,13 +81,15 @@ def already_registered() -> FestaError:
                       status=409)
 
 
-def notify(registration: Registration, topic: str) -> None:
-    """Queue the registration.* webhook in this transaction, if webhooks are installed."""
+def notify(registration: Registration, topic: str) -> list:
+    """Queue the registration.* webhook in this transaction, if webhooks are installed;
+    the queued outbox messages."""
     try:
         from festa.outbox import webhooks
     except ImportError:  # pragma: no cover - the open-data area provides it
-        return
-    webhooks.queue_event(registration.event_id, topic, webhooks.registration_payload(registration))
+        return []
+    return webhooks.queue_event(registration.event_id, topic,
+                                webhooks.registration_payload(registration))
 
 
 def not_active() -> FestaError:

@@ -85,10 +85,14 @@ def release_seat(model: CounterModel, row_id: int) -> None:
 
 def looks_free(model: CounterModel, row_id: int) -> bool:
     """Whether a seat seems free right now: a plain read that only chooses what to prepare;
-    `take_seat` decides."""
-    capacity, taken = db.session.execute(
-        sa.select(model.capacity, model.seats_taken).where(model.id == row_id)
-    ).one()
+    `take_seat` decides. The copy this request loaded already will do (no query)."""
+    obj = db.session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row_id,)))
+    if obj is not None and not sa.inspect(obj).unloaded & {"capacity", "seats_taken"}:
+        capacity, taken = obj.capacity, obj.seats_taken
+    else:
+        capacity, taken = db.session.execute(
+            sa.select(model.capacity, model.seats_taken).where(model.id == row_id)
+        ).one()
     return capacity is None or taken < capacity
 
 

@@ -16,7 +16,6 @@ from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 
 from festa import observability
-from festa.audit.services import record
 from festa.auth.models import User
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
@@ -24,7 +23,7 @@ from festa.extensions import db
 from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
 from festa.program.queries import event_bounds, registration_open
-from festa.registration import seats
+from festa.registration import seating, seats
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.registration.reservations import (
     current_reservation,
@@ -42,7 +41,7 @@ from festa.registration.rules import (
 )
 from festa.registration.tokens import manage_token, manage_url, registration_for_manage_token
 from festa.tickets.models import TicketStatus
-from festa.tickets.services import issue_ticket, revoke_ticket
+from festa.tickets.services import revoke_ticket
 
 __all__ = [
     "anonymize", "cancel_registration", "drop_reservation", "manage_token", "manage_url",
@@ -79,86 +78,27 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
     if source not in SOURCES:
         raise ValueError(f"unknown registration source {source!r}")
     values, sessions = validated(event, name, email, organization, locale, session_ids, consent)
-    if db.session.scalar(sa.select(Registration.id).where(
-            Registration.event_id == event.id, Registration.email == values["email"])):
-        raise already_registered()
+    reservations = [Reservation(session=session, status=WAITLISTED)
+                    for session in sessions]  # ascending id: the lock order of seats.py
+    # A new registration has these reservations and no ticket: said here, nothing is
+    # loaded for them later.
     registration = Registration(event_id=event.id, status=WAITLISTED, source=source,
                                 consent_at=utcnow(), agenda_token=secrets.token_urlsafe(24),
-                                **values)
+                                reservations=reservations, ticket=None, **values)
+    hoped = seating.hope_for_seats(registration, reservations)
     db.session.add(registration)
     try:
-        db.session.flush()  # the unique (event, email) constraint is the final guard
+        db.session.flush()  # the unique (event, email) constraint: registered already?
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise already_registered() from error
-    _seat_new_registration(registration, sessions)
-    notify(registration, "registration.created")
-    if by is not None:
-        record("registration.create", registration, user_id=by.id,
-               details={"source": source, "status": registration.status})
+    seating.seat_new_registration(registration, reservations, hoped, by)
+    status = registration.status
+    waiting = [r.session_id for r in reservations if r.status == WAITLISTED]
     db.session.commit()
-    observability.count_registration(registration.status)
-    waiting = [r.session_id for r in registration.reservations if r.status == WAITLISTED]
-    seats.settle(event.id if registration.status == WAITLISTED else None, waiting)
+    observability.count_registration(status)
+    seats.settle(event.id if status == WAITLISTED else None, waiting)
     return registration
-
-
-def _seat_new_registration(registration: Registration, sessions: list[Session]) -> None:
-    """Take the event seat, then each session's in id order (or join the waitlists).
-
-    The slow part, signing the ticket and building the confirmation mail with its QR code
-    and calendar, is prepared while the seats merely look free, before any is taken: the
-    UPDATE that takes the event seat then holds the row lock only for the few statements
-    until the commit. The UPDATE alone decides; when it finds the event full after all, the
-    prepared ticket and mail are thrown away and the person is waitlisted.
-    """
-    now = utcnow()
-    reservations = [
-        Reservation(registration=registration, session=session, status=WAITLISTED)
-        for session in sessions  # ascending id: the lock order of seats.py
-    ]
-    db.session.add_all(reservations)
-    if seats.looks_free(Event, registration.event_id):
-        registration.status = CONFIRMED
-        for reservation in reservations:
-            if seats.looks_free(Session, reservation.session.id):
-                reservation.status = CONFIRMED
-            else:
-                reservation.waitlisted_at = now
-        ticket = issue_ticket(registration)
-        mail = queue_registration_mail(registration, "confirmation")
-        if seats.take_seat(Event, registration.event_id):
-            if _take_session_seats(reservations, now):  # a session filled up meanwhile
-                _discard(mail)
-                queue_registration_mail(registration, "confirmation")
-            return
-        _discard(mail)
-        _discard(ticket)
-        db.session.flush()
-        db.session.expire(registration, ["ticket"])
-    registration.status, registration.waitlisted_at = WAITLISTED, now
-    for reservation in reservations:  # they wait for the event seat first
-        reservation.status, reservation.waitlisted_at = WAITLISTED, None
-    queue_registration_mail(registration, "waitlisted")
-
-
-def _take_session_seats(reservations: list[Reservation], now) -> bool:
-    """Take the seats of the reservations hoped for; True if one turned out full."""
-    changed = False
-    for reservation in reservations:
-        if reservation.status == CONFIRMED and not seats.take_seat(Session,
-                                                                   reservation.session.id):
-            reservation.status, reservation.waitlisted_at = WAITLISTED, now
-            changed = True
-    return changed
-
-
-def _discard(obj: object) -> None:
-    """Undo an object added in this transaction (pending or already flushed)."""
-    if sa.inspect(obj).pending:
-        db.session.expunge(obj)
-    else:
-        db.session.delete(obj)
 
 
 def _cancel(registration: Registration, reason: str) -> set[int] | None:
