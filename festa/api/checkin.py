@@ -220,7 +220,7 @@ def get_checkpoint(checkpoint_id: int):
 
 
 @blp.post("/checkpoints/<int:checkpoint_id>/scans")
-@blp.arguments(ScanRequestSchema)
+@blp.arguments(ScanRequestSchema())  # one instance: webargs makes one per request from a class
 @blp.response(200, ScanResponseSchema)
 @blp.doc(security=[{"bearer": []}])
 def scan(body: dict, checkpoint_id: int):

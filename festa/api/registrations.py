@@ -70,7 +70,7 @@ class RegistrationBody(ma.Schema):
 
 @blp.post("/events/<slug>/registrations")
 @limiter.limit(registration_rate_limit)
-@blp.arguments(RegistrationIn)
+@blp.arguments(RegistrationIn())  # one instance: webargs makes one per request from a class
 @blp.response(201, RegistrationBody)
 @blp.alt_response(409, schema=ErrorSchema, description="already_registered or "
                   "registration_closed")
