@@ -140,7 +140,8 @@ class Server:
                                        "FESTA_BASE_URL": f"http://127.0.0.1:{self.port}",
                                        **self.env})
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server makes its own
-        self._log = (OUT / f"{self.name}.log").open("w")
+        self.log_path = OUT / f"{Path(sys.argv[0]).stem}-{self.name}.log"
+        self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", self.module],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -149,7 +150,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited; see {OUT / (self.name + '.log')}")
+                raise RuntimeError(f"{self.name} exited; see {self.log_path}")
             if get_status(self.url + ready_path) == 200:
                 return self
             time.sleep(0.3)

@@ -14,6 +14,7 @@ set by gunicorn.conf.py); the outbox backlog gauge is read from the database at 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import logging
@@ -150,9 +151,11 @@ def handle_database_down(error: sa.exc.DBAPIError):
     dead connections so the next requests succeed once PostgreSQL is back."""
     from festa.errors import error_body, handle_unexpected, page_message, wants_json
 
-    if not isinstance(error, sa.exc.OperationalError) and not error.connection_invalidated:
+    if not isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError) \
+            and not error.connection_invalidated:
         return handle_unexpected(error)
-    db.session.rollback()
+    with contextlib.suppress(sa.exc.SQLAlchemyError):
+        db.session.rollback()  # on a dead connection the rollback itself may fail
     current_app.logger.warning("database unavailable: %s", str(error.orig)[:200])
     headers = {"Retry-After": "2"}
     if wants_json():
@@ -161,6 +164,21 @@ def handle_database_down(error: sa.exc.DBAPIError):
 
     title, text = page_message(503)
     return render_template("errors/error.html", status=503, title=title, text=text), 503, headers
+
+
+def close_session_safely(error: BaseException | None = None) -> None:
+    """End the request's database session even when its connection died under it.
+
+    Runs before Flask-SQLAlchemy's own teardown: that one's rollback on a connection the
+    server closed would raise after the response was made, and gunicorn would turn the
+    answer — perhaps a committed 201 — into a 500. The dead connection is invalidated (the
+    pool replaces it) and the session forgotten."""
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError:
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()
 
 
 def _connect_with_retry(seconds: float):
@@ -306,5 +324,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_finish_request)
     app.register_error_handler(sa.exc.DBAPIError, handle_database_down)
     _retry_connections(app)
+    app.teardown_appcontext(close_session_safely)  # runs before Flask-SQLAlchemy's
     app.register_blueprint(bp)
     _init_metrics(app)

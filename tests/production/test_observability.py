@@ -202,3 +202,34 @@ def test_connection_retries_give_up_after_the_limit():
     with pytest.raises(dialect.loaded_dbapi.OperationalError):
         observability._connect_with_retry(seconds=0.3)(dialect, None, (), {})
     assert 2 <= dialect.calls <= 4
+
+
+def test_a_closed_connection_is_a_503_too(app, client, monkeypatch):
+    def closed(*args, **kwargs):
+        raise sa.exc.InterfaceError("SELECT 1", {}, Exception("the connection is closed"))
+
+    monkeypatch.setattr(db.session, "scalars", closed)
+    response = client.get("/api/v1/events")
+    assert response.status_code == 503
+
+
+def test_a_connection_lost_at_the_end_of_a_request_does_not_turn_it_into_a_500(
+        app, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    db.session.execute(sa.text("SELECT 1"))  # the request's session holds a connection
+    real_close = Session.close
+    calls = []
+
+    def close_on_dead_connection(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("ROLLBACK", {}, Exception(
+                "server closed the connection unexpectedly"))
+        return real_close(self)
+
+    monkeypatch.setattr(Session, "close", close_on_dead_connection)
+    observability.close_session_safely()  # the app's teardown: must not raise
+    assert calls and not db.session.registry.has()
+    db.session.remove()  # Flask-SQLAlchemy's teardown after it has nothing left to fail
+    assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
