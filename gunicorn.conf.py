@@ -31,7 +31,7 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then (bounded memory growth); the jitter avoids all at once.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
-# The reverse proxy's address, trusted for X-Forwarded-Proto (see docs/deployment.md).
+# The reverse proxy's address, trusted for X-Forwarded-Proto (see the README, Deployment).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # gunicorn ≥ 25 opens a control socket at one fixed path per user: several instances on one
