@@ -41,9 +41,11 @@ run: $(VENV)/.installed-app assets translations
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload --with-threads
 
+# Debian's Chromium for the browser tests; a Korean font so failure screenshots are legible.
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ test -x /usr/bin/chromium && dpkg -s fonts-nanum >/dev/null 2>&1; } || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check festa tests bench wsgi.py
