@@ -47,14 +47,20 @@ def _cell(value: object, tz: str) -> object:
     return "" if value is None else value
 
 
+def defuse_formula(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (CSV
+    injection); anything else is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table, tz: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.headers)
     for row in table.rows:
-        cells = [_cell(v, tz) for v in row]
-        writer.writerow([f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_START) else c
-                         for c in cells])
+        writer.writerow([defuse_formula(_cell(v, tz)) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

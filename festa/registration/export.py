@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from festa.checkin.models import Checkpoint, Presence
+from festa.exports.spreadsheets import defuse_formula
 from festa.extensions import db
 from festa.i18n import format_dt, localized
 from festa.program.models import Event
@@ -17,13 +18,10 @@ from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.queries import event_positions, status_label
 
 BOM = "\ufeff"
-# A cell starting with one of these is a formula in spreadsheet programs (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return defuse_formula("" if value is None else str(value))
 
 
 def entry_times(event: Event) -> dict[int, object]:
