@@ -14,7 +14,6 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from festa import observability
 from festa.api.auth import bearer_token, require_organizer
 from festa.auth.models import User
 from festa.auth.services import user_for_api_token
@@ -23,6 +22,7 @@ from festa.checkin.models import Checkpoint, Device
 from festa.checkin.services import decide_scan, device_for_token, scan_for_undo, undo_scan
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.observability import metrics
 from festa.program.models import Event
 
 blp = Blueprint("api_checkin", __name__, description="Check-in at the door and live numbers")
@@ -233,7 +233,7 @@ def scan(body: dict, checkpoint_id: int):
                           client_scan_id=body.get("client_scan_id"), device=device, user=user,
                           mode=mode)
     if not getattr(outcome, "replayed", False):  # a replay was counted the first time
-        observability.count_scan(outcome.response.get("result", ""), mode)
+        metrics.count_scan(outcome.response.get("result", ""), mode)
     return outcome.response
 
 

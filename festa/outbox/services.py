@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from festa import observability
 from festa.dbtypes import utcnow
 from festa.extensions import db
+from festa.observability import metrics
 from festa.outbox.models import OutboxMessage, OutboxStatus
 
 LEASE = timedelta(minutes=5)
@@ -178,13 +178,13 @@ def deliver_one(message_id: int, registry: dict[str, Deliverer]) -> bool:
         failure = None
     if failure is not None:
         _record(message_id, lambda row: _record_failure(row, failure))
-        observability.count_delivery(message.kind, "failed" if getattr(
+        metrics.count_delivery(message.kind, "failed" if getattr(
             failure, "permanent", False) else "retry")
         return False
     if status_code is None:  # a deliverer may note the answer's status on the message
         status_code = message.last_status_code
     _record(message_id, lambda row: _record_success(row, status_code))
-    observability.count_delivery(message.kind, "sent")
+    metrics.count_delivery(message.kind, "sent")
     return True
 
 

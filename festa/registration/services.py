@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 
-from festa import observability
 from festa.auth.models import User
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.observability import metrics
 from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
 from festa.program.queries import event_bounds, registration_open
@@ -96,7 +96,7 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
     status = registration.status
     waiting = [r.session_id for r in reservations if r.status == WAITLISTED]
     db.session.commit()
-    observability.count_registration(status)
+    metrics.count_registration(status)
     seats.settle(event.id if status == WAITLISTED else None, waiting)
     return registration
 

@@ -1,13 +1,16 @@
 """Request ids, JSON logs, readiness, metrics and the 503 when the database is away."""
 
+import ast
 import json
 import logging
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from festa import observability
 from festa.extensions import db
+from festa.observability import database, health, logs, metrics
 from festa.outbox.models import OutboxMessage
 
 
@@ -34,7 +37,7 @@ def test_request_log_is_one_json_object_with_the_request_id(client, caplog):
     client.get("/no-such-page", headers={"X-Request-ID": "trace-1"})
     records = [r for r in caplog.records if r.name == "festa.request"]
     assert len(records) == 1
-    line = json.loads(observability.JsonFormatter().format(records[0]))
+    line = json.loads(logs.JsonFormatter().format(records[0]))
     assert line["request_id"] == "trace-1"
     assert line["status"] == 404 and line["method"] == "GET"
     assert line["path"] == "/no-such-page" and line["msg"] == "request"
@@ -49,7 +52,7 @@ def test_json_formatter_keeps_exceptions():
 
         record = logging.LogRecord("festa", logging.ERROR, __file__, 1, "failed %s", ("x",),
                                    sys.exc_info())
-    line = json.loads(observability.JsonFormatter().format(record))
+    line = json.loads(logs.JsonFormatter().format(record))
     assert line["msg"] == "failed x" and line["level"] == "error"
     assert "ValueError: boom" in line["exc"]
 
@@ -61,7 +64,7 @@ def test_readyz_reports_database_and_migrations(client):
 
 
 def test_readyz_is_unavailable_when_migrations_are_pending(client, monkeypatch):
-    monkeypatch.setattr(observability, "migrations_at_head", lambda: False)
+    monkeypatch.setattr(health, "migrations_at_head", lambda: False)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["migrations"] == "pending"
@@ -69,8 +72,8 @@ def test_readyz_is_unavailable_when_migrations_are_pending(client, monkeypatch):
 
 def test_metrics_expose_requests_and_festa_counters(client, app):
     client.get("/healthz")
-    observability.count_registration("confirmed")
-    observability.count_scan("already_checked_in")
+    metrics.count_registration("confirmed")
+    metrics.count_scan("already_checked_in")
     db.session.add(OutboxMessage(topic="confirmation", recipient="a@example.com",
                                  payload=b"x"))
     db.session.commit()
@@ -115,19 +118,17 @@ def test_database_outage_is_a_503_not_a_500(app, client, monkeypatch):
 
 
 def test_schema_state_follows_the_alembic_version(app):
-    from festa.observability import schema_state
-
-    assert schema_state() == "head"
+    assert health.schema_state() == "head"
     with db.engine.begin() as conn:
         head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
         conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
     try:
-        assert schema_state() == "ahead"  # a newer release migrated: still ready
-        assert observability.migrations_at_head()
+        assert health.schema_state() == "ahead"  # a newer release migrated: still ready
+        assert health.migrations_at_head()
         with db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM alembic_version"))
-        assert schema_state() == "pending"
-        assert not observability.migrations_at_head()
+        assert health.schema_state() == "pending"
+        assert not health.migrations_at_head()
     finally:
         with db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM alembic_version"))
@@ -136,7 +137,7 @@ def test_schema_state_follows_the_alembic_version(app):
 
 
 def _sample(name: str, **labels) -> float:
-    return observability.FESTA_REGISTRY.get_sample_value(name, labels) or 0.0
+    return metrics.FESTA_REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_registrations_scans_and_deliveries_are_counted(client, world, app):
@@ -192,7 +193,7 @@ class _FlakyDialect:
 
 def test_connections_are_retried_while_the_database_restarts():
     dialect = _FlakyDialect(failures=3)
-    connect = observability._connect_with_retry(seconds=5)
+    connect = database.connect_with_retry(seconds=5)
     assert connect(dialect, None, (), {}) == "connection"
     assert dialect.calls == 4
 
@@ -200,7 +201,7 @@ def test_connections_are_retried_while_the_database_restarts():
 def test_connection_retries_give_up_after_the_limit():
     dialect = _FlakyDialect(failures=10**6)
     with pytest.raises(dialect.loaded_dbapi.OperationalError):
-        observability._connect_with_retry(seconds=0.3)(dialect, None, (), {})
+        database.connect_with_retry(seconds=0.3)(dialect, None, (), {})
     assert 2 <= dialect.calls <= 4
 
 
@@ -229,7 +230,51 @@ def test_a_connection_lost_at_the_end_of_a_request_does_not_turn_it_into_a_500(
         return real_close(self)
 
     monkeypatch.setattr(Session, "close", close_on_dead_connection)
-    observability.close_session_safely()  # the app's teardown: must not raise
+    database.close_session_safely()  # the app's teardown: must not raise
     assert calls and not db.session.registry.has()
     db.session.remove()  # Flask-SQLAlchemy's teardown after it has nothing left to fail
     assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+CORE_MODULES = {"festa.config", "festa.extensions", "festa.errors", "festa.dbtypes",
+                "festa.i18n", "festa.jsonlog"}
+
+
+def _festa_imports(tree: ast.Module) -> list[str]:
+    """The festa modules a file imports."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "festa":
+            found += [f"festa.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return [name for name in found if name.split(".")[0] == "festa"]
+
+
+def test_observability_imports_only_core_modules_at_the_top():
+    package = Path(observability.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                inner = [n for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)]
+                assert not inner, f"{path.name}: import inside {node.name}()"
+        for name in _festa_imports(tree):
+            assert name in CORE_MODULES or name.startswith("festa.observability"), \
+                f"{path.name} imports {name}: observability may use core modules only"
+
+
+def test_scrape_hooks_set_gauges_and_survive_a_database_outage(app, client, monkeypatch):
+    seen = []
+    metrics.on_scrape(app, lambda: seen.append("read"))
+
+    def down():
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    metrics.on_scrape(app, down)
+    metrics.on_scrape(app, lambda: seen.append("after"))
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert seen == ["read", "after"]
