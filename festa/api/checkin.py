@@ -18,7 +18,7 @@ from festa.api.auth import bearer_token, require_organizer
 from festa.auth.models import User
 from festa.auth.services import user_for_api_token
 from festa.checkin import queries
-from festa.checkin.models import Checkpoint, Device
+from festa.checkin.models import Checkpoint, Device, ScanResult
 from festa.checkin.services import decide_scan, device_for_token, scan_for_undo, undo_scan
 from festa.errors import FestaError
 from festa.extensions import db
@@ -27,8 +27,7 @@ from festa.program.models import Event
 
 blp = Blueprint("api_checkin", __name__, description="Check-in at the door and live numbers")
 
-RESULTS = ("ok", "already_checked_in", "invalid", "revoked", "wrong_event", "not_allowed",
-           "room_full")
+RESULTS = tuple(result.value for result in ScanResult)
 
 
 class ScanRequestSchema(ma.Schema):
