@@ -1,12 +1,12 @@
 /* Festa door scanner: the phone's camera, read a few times a second by jsQR
-   (static/vendor/jsQR.js, from the npm registry). */
-(function () {
-  "use strict";
+   (static/vendor/jsQR.js from the npm registry: a classic script that defines window.jsQR,
+   loaded before the modules). */
 
-  var MAX_WIDTH = 640; // smaller frames decode faster; a ticket QR fills much of the view
-  var INTERVAL_MS = 120;
+const MAX_WIDTH = 640; // smaller frames decode faster; a ticket QR fills much of the view
+const INTERVAL_MS = 120;
 
-  function Camera(video, canvas, onCode) {
+export class Camera {
+  constructor(video, canvas, onCode) {
     this.video = video;
     this.canvas = canvas;
     this.context = canvas.getContext("2d", { willReadFrequently: true });
@@ -15,51 +15,47 @@
     this.timer = null;
   }
 
-  Camera.prototype.available = function () {
+  available() {
     return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.jsQR);
-  };
+  }
 
-  Camera.prototype.start = function () {
-    var self = this;
+  start() {
     if (!this.available()) { return Promise.reject(new Error("no camera")); }
     return navigator.mediaDevices.getUserMedia({
       video: { facingMode: { ideal: "environment" } }, audio: false
-    }).then(function (stream) {
-      self.stream = stream;
-      self.video.srcObject = stream;
-      return self.video.play();
-    }).then(function () { self.tick(); });
-  };
+    }).then((stream) => {
+      this.stream = stream;
+      this.video.srcObject = stream;
+      return this.video.play();
+    }).then(() => this.tick());
+  }
 
-  Camera.prototype.stop = function () {
+  stop() {
     clearTimeout(this.timer);
     this.timer = null;
     if (this.stream) {
-      this.stream.getTracks().forEach(function (track) { track.stop(); });
+      this.stream.getTracks().forEach((track) => track.stop());
     }
     this.stream = null;
     this.video.srcObject = null;
-  };
+  }
 
-  Camera.prototype.running = function () { return !!this.stream; };
+  running() { return !!this.stream; }
 
-  Camera.prototype.tick = function () {
-    var self = this;
+  tick() {
     if (!this.stream) { return; }
-    var video = this.video;
+    const video = this.video;
     if (video.readyState >= 2 && video.videoWidth) {
-      var scale = Math.min(1, MAX_WIDTH / video.videoWidth);
-      var width = Math.round(video.videoWidth * scale);
-      var height = Math.round(video.videoHeight * scale);
+      const scale = Math.min(1, MAX_WIDTH / video.videoWidth);
+      const width = Math.round(video.videoWidth * scale);
+      const height = Math.round(video.videoHeight * scale);
       this.canvas.width = width;
       this.canvas.height = height;
       this.context.drawImage(video, 0, 0, width, height);
-      var image = this.context.getImageData(0, 0, width, height);
-      var found = window.jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
+      const image = this.context.getImageData(0, 0, width, height);
+      const found = window.jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
       if (found && found.data) { this.onCode(found.data); }
     }
-    this.timer = setTimeout(function () { self.tick(); }, INTERVAL_MS);
-  };
-
-  window.FestaCamera = Camera;
-})();
+    this.timer = setTimeout(() => this.tick(), INTERVAL_MS);
+  }
+}

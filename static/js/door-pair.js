@@ -1,9 +1,7 @@
 /* Pairing: keep this device's token in the browser and open the scanner. The token
    leaves the address bar (location.replace), so it is not kept in the history. */
-(function () {
-  "use strict";
-  var box = document.getElementById("pairing");
-  if (!box) { return; }
+
+function pair(box) {
   try {
     localStorage.setItem("festa-door-token", box.dataset.token);
     localStorage.removeItem("festa-door-checkpoint");
@@ -11,4 +9,7 @@
     return; // storage blocked: the button below still opens the scanner
   }
   location.replace(box.dataset.next);
-})();
+}
+
+const box = document.getElementById("pairing");
+if (box) { pair(box); }

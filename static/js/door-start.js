@@ -1,36 +1,34 @@
-/* Festa door scanner, start-up: who this scanner is (a paired device's token or a door
-   staff login with ?checkpoint=), the inputs (camera, hand-held scanner, search), the
-   network watch and the service worker that keeps the page loadable offline. */
-(function () {
-  "use strict";
+/* Festa door scanner, start-up (the page's one module script): who this scanner is (a
+   paired device's token or a door staff login with ?checkpoint=), the inputs (camera,
+   hand-held scanner, search), the network watch and the service worker that keeps the
+   page loadable offline. */
+import { Camera } from "./door-camera.js";
+import { DEVICE_CHECKPOINT_KEY, HEARTBEAT_MS, createDoor } from "./door.js";
+import { idb } from "./door-offline.js";
 
-  var door = window.FestaDoor;
-  if (!door) { return; }
-  var root = door.root;
-  var state = door.state;
-  var ui = door.ui;
-  var offline = window.FestaOffline;
-  var M = ui.M;
-  var SEARCH_DELAY_MS = 250;
+const SEARCH_DELAY_MS = 250;
+
+function startScanner(door) {
+  const { root, state, ui } = door;
+  const M = ui.M;
 
   function registerWorker() {
     if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(root.dataset.swUrl, { scope: "./" }).catch(function () {});
+      navigator.serviceWorker.register(root.dataset.swUrl, { scope: "./" }).catch(() => {});
     }
   }
 
   /* Which checkpoint: from the server, or (offline) from the last bundle kept here. */
-  function loadCheckpoint() {
-    var wanted = new URLSearchParams(location.search).get("checkpoint");
-    var path = state.token ? "/checkpoints" : "/checkpoints/" + wanted;
-    return door.request("GET", path).then(function (response) {
+  function loadCheckpoint(wanted) {
+    const path = state.token ? "/checkpoints" : "/checkpoints/" + wanted;
+    return door.request("GET", path).then((response) => {
       if (response.status === 200) { return response.data; }
       ui.showUnpaired(M.unpaired);
       return null;
-    }, function () {
+    }, () => {
       door.setOnline(false);
-      var id = state.token ? Number(localStorage.getItem(door.settings.DEVICE_CHECKPOINT_KEY)) : Number(wanted);
-      return offline.idb.get("bundles", id).then(function (bundle) {
+      const id = state.token ? Number(localStorage.getItem(DEVICE_CHECKPOINT_KEY)) : Number(wanted);
+      return idb.get("bundles", id).then((bundle) => {
         if (!bundle) { ui.showUnpaired(M.search_offline); return null; }
         return bundle.checkpoint;
       });
@@ -39,22 +37,22 @@
 
   function start() {
     registerWorker();
-    var wanted = new URLSearchParams(location.search).get("checkpoint");
+    const wanted = new URLSearchParams(location.search).get("checkpoint");
     if (!state.token && !wanted) {
       if (root.dataset.staff === "1") { location.replace(root.dataset.chooseUrl); return; }
       ui.showUnpaired();
       return;
     }
     door.setOnline(navigator.onLine);
-    loadCheckpoint().then(function (checkpoint) {
+    loadCheckpoint(wanted).then((checkpoint) => {
       if (!checkpoint) { return; }
       state.checkpoint = checkpoint;
-      if (state.token) { localStorage.setItem(door.settings.DEVICE_CHECKPOINT_KEY, String(checkpoint.id)); }
+      if (state.token) { localStorage.setItem(DEVICE_CHECKPOINT_KEY, String(checkpoint.id)); }
       ui.showCheckpoint(checkpoint);
-      return Promise.all([offline.idb.get("bundles", checkpoint.id), offline.idb.get("overlay", checkpoint.id)])
-        .then(function (kept) {
-          state.bundle = kept[0] || null;
-          state.overlay = kept[1] || {};
+      return Promise.all([idb.get("bundles", checkpoint.id), idb.get("overlay", checkpoint.id)])
+        .then(([bundle, overlay]) => {
+          state.bundle = bundle || null;
+          state.overlay = overlay || {};
           door.counts();
           wire();
           root.dataset.ready = "1";
@@ -64,11 +62,11 @@
   }
 
   function wire() {
-    var form = root.querySelector("#code-form");
-    var input = root.querySelector("#code-input");
-    form.addEventListener("submit", function (event) {
+    const form = root.querySelector("#code-form");
+    const input = root.querySelector("#code-input");
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      var text = input.value;
+      const text = input.value;
       input.value = "";
       door.enqueue(text);
     });
@@ -76,18 +74,18 @@
     root.querySelector("#undo-button").addEventListener("click", door.undo);
     wireSearch();
     wireCamera();
-    window.addEventListener("offline", function () { door.setOnline(false); });
+    window.addEventListener("offline", () => door.setOnline(false));
     window.addEventListener("online", door.heartbeat);
-    setInterval(door.heartbeat, door.settings.HEARTBEAT_MS);
+    setInterval(door.heartbeat, HEARTBEAT_MS);
   }
 
   function wireSearch() {
-    var input = root.querySelector("#search-input");
-    var timer = null;
-    root.querySelector("#search-form").addEventListener("submit", function (event) { event.preventDefault(); });
-    input.addEventListener("input", function () {
+    const input = root.querySelector("#search-input");
+    let timer = null;
+    root.querySelector("#search-form").addEventListener("submit", (event) => event.preventDefault());
+    input.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(function () { search(input.value.trim()); }, SEARCH_DELAY_MS);
+      timer = setTimeout(() => search(input.value.trim()), SEARCH_DELAY_MS);
     });
   }
 
@@ -95,29 +93,29 @@
     if (!query) { ui.renderSearch([], null); ui.say(""); return; }
     if (!state.online) { ui.say(M.search_offline); return; }
     door.request("GET", "/checkpoints/" + state.checkpoint.id + "/search?q=" + encodeURIComponent(query))
-      .then(function (response) {
+      .then((response) => {
         if (response.status !== 200) { ui.say(M.search_none); return; }
         ui.say(response.data.length ? "" : M.search_none);
-        ui.renderSearch(response.data, function (hit) { door.enqueue(hit.code).then(function () { search(query); }); });
-      }, function () { door.setOnline(false); ui.say(M.search_offline); });
+        ui.renderSearch(response.data, (hit) => door.enqueue(hit.code).then(() => search(query)));
+      }, () => { door.setOnline(false); ui.say(M.search_offline); });
   }
 
   function wireCamera() {
-    var button = root.querySelector("#camera-toggle");
-    var message = root.querySelector("#camera-message");
-    var camera = new window.FestaCamera(root.querySelector("#camera-video"),
+    const button = root.querySelector("#camera-toggle");
+    const message = root.querySelector("#camera-message");
+    const camera = new Camera(root.querySelector("#camera-video"),
       root.querySelector("#camera-canvas"), door.onCameraCode);
     function begin() {
       message.textContent = "";
-      return camera.start().then(function () {
+      return camera.start().then(() => {
         button.textContent = M.camera_stop;
         root.classList.add("camera-on");
-      }, function () {
+      }, () => {
         camera.stop();
         message.textContent = M.camera_denied;
       });
     }
-    button.addEventListener("click", function () {
+    button.addEventListener("click", () => {
       if (camera.running()) {
         camera.stop();
         button.textContent = M.camera_start;
@@ -129,11 +127,14 @@
     if (!camera.available()) { message.textContent = M.camera_denied; return; }
     // Start at once where the camera was allowed before (no prompt then).
     if (navigator.permissions && navigator.permissions.query) {
-      navigator.permissions.query({ name: "camera" }).then(function (status) {
+      navigator.permissions.query({ name: "camera" }).then((status) => {
         if (status.state === "granted") { begin(); }
-      }, function () {});
+      }, () => {});
     }
   }
 
   start();
-})();
+}
+
+const scanner = document.getElementById("scanner");
+if (scanner) { startScanner(createDoor(scanner)); }

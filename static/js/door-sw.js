@@ -1,19 +1,20 @@
 /* The door scanner's service worker (served as /door/sw.js, scope /door/): keeps the
-   scanner page and its scripts so the page opens without a network. Network first, so a
-   connected scanner always gets the current page; the API is never cached. */
+   scanner page and its scripts (jsQR and the door-*.js modules the page imports) so the
+   page opens without a network. Network first, so a connected scanner always gets the
+   current page; the API is never cached. */
 "use strict";
 
-var CACHE = "festa-door-v1";
+var CACHE = "festa-door-v2"; // v2: the scanner's scripts became ES modules
 var SHELL = [
   "/door/",
   "/static/css/festa.css",
   "/static/css/door.css",
   "/static/vendor/jsQR.js",
-  "/static/js/door-offline.js",
-  "/static/js/door-camera.js",
-  "/static/js/door-ui.js",
+  "/static/js/door-start.js",
   "/static/js/door.js",
-  "/static/js/door-start.js"
+  "/static/js/door-offline.js",
+  "/static/js/door-ui.js",
+  "/static/js/door-camera.js"
 ];
 
 self.addEventListener("install", function (event) {

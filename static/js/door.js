@@ -2,21 +2,30 @@
    API; when the network is gone the page decides offline (door-offline.js), keeps the
    scans in IndexedDB and syncs them, with the same client_scan_id, when it is back.
    After every scan #scanner carries data-scan-result and data-scan-mode (the contract). */
-(function () {
-  "use strict";
+import * as offline from "./door-offline.js";
+import { DoorUI } from "./door-ui.js";
 
-  var root = document.getElementById("scanner");
-  if (!root) { return; }
-  var M = JSON.parse(root.dataset.messages);
-  var ui = new window.FestaDoorUI(root, M);
-  var offline = window.FestaOffline;
-  var TOKEN_KEY = "festa-door-token";
-  var DEVICE_CHECKPOINT_KEY = "festa-door-checkpoint";
-  var HEARTBEAT_MS = 5000;
-  var BUNDLE_MS = 60000;
-  var SAME_CODE_MS = 1500; // a code in view keeps being read: act on it once
+const TOKEN_KEY = "festa-door-token";
+export const DEVICE_CHECKPOINT_KEY = "festa-door-checkpoint";
+export const HEARTBEAT_MS = 5000;
+const BUNDLE_MS = 60000;
+const SAME_CODE_MS = 1500; // a code in view keeps being read: act on it once
 
-  var state = {
+/* What the page shows and lists for one scan, online, offline or refused alike:
+   `fields` adds the result and whatever else is known. */
+function scanView(item, fields) {
+  return Object.assign({
+    id: item.client_scan_id, code: item.code, direction: item.direction, at: item.scanned_at,
+    name: null, mode: "online", status: "synced"
+  }, fields);
+}
+
+/* The scanner behind the #scanner element: its state and what it does with a scan. */
+export function createDoor(root) {
+  const M = JSON.parse(root.dataset.messages);
+  const ui = new DoorUI(root, M);
+
+  const state = {
     token: localStorage.getItem(TOKEN_KEY),
     checkpoint: null,
     bundle: null,
@@ -32,22 +41,19 @@
   };
 
   function request(method, path, body) {
-    var headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json" };
     if (body !== undefined) { headers["Content-Type"] = "application/json"; }
     if (state.token) {
       headers.Authorization = "Bearer " + state.token;
     } else {
-      var meta = document.querySelector('meta[name="csrf-token"]');
+      const meta = document.querySelector('meta[name="csrf-token"]');
       if (meta) { headers["X-CSRFToken"] = meta.content; }
     }
     return fetch(root.dataset.api + path, {
-      method: method, headers: headers, credentials: "same-origin", cache: "no-store",
+      method, headers, credentials: "same-origin", cache: "no-store",
       body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        return { status: response.status, data: data };
-      });
-    });
+    }).then((response) => response.json().catch(() => null)
+      .then((data) => ({ status: response.status, data })));
   }
 
   function base() { return "/checkpoints/" + state.checkpoint.id; }
@@ -61,9 +67,9 @@
   }
 
   function counts() {
-    var inside = state.bundle ? offline.presence(state.bundle, state.overlay).inside : null;
-    var capacity = state.checkpoint ? state.checkpoint.capacity : null;
-    return offline.idb.all("queue").then(function (queue) {
+    const inside = state.bundle ? offline.presence(state.bundle, state.overlay).inside : null;
+    const capacity = state.checkpoint ? state.checkpoint.capacity : null;
+    return offline.idb.all("queue").then((queue) => {
       root.dataset.pending = String(queue.length);
       ui.showCounts(inside, capacity, queue.length);
       return queue;
@@ -71,24 +77,21 @@
   }
 
   function note(code, direction, inside) {
-    var parsed = offline.parseCode(offline.extractCode(code));
+    const parsed = offline.parseCode(offline.extractCode(code));
     if (!parsed) { return; }
     state.overlay[parsed.ticketId] = { inside: inside && direction === "entry", t: Date.now() };
     offline.idb.put("overlay", state.overlay, state.checkpoint.id);
   }
 
+  function lastUndoable() {
+    return state.recent.find((entry) => entry.result === "ok" && entry.direction === "entry" &&
+      entry.status !== "undone" && entry.status !== "conflict");
+  }
+
   function remember(view) {
     state.recent.unshift(view);
     ui.renderRecent(state.recent);
-    var last = lastUndoable();
-    root.querySelector("#undo-button").disabled = !last;
-  }
-
-  function lastUndoable() {
-    return state.recent.find(function (entry) {
-      return entry.result === "ok" && entry.direction === "entry" && entry.status !== "undone" &&
-        entry.status !== "conflict";
-    });
+    root.querySelector("#undo-button").disabled = !lastUndoable();
   }
 
   function show(view) {
@@ -102,89 +105,82 @@
   }
 
   function fromServer(data, item, mode) {
-    return {
-      id: item.client_scan_id, code: item.code, direction: item.direction, at: item.scanned_at,
+    return scanView(item, {
       result: data.result, name: data.attendee ? data.attendee.name : null,
-      previous: data.previous || null, scanId: data.scan_id, mode: mode, status: "synced"
-    };
+      previous: data.previous || null, scanId: data.scan_id, mode
+    });
   }
 
   function decideOffline(item) {
-    if (!state.bundle) {
-      return Promise.resolve({ id: item.client_scan_id, code: item.code, at: item.scanned_at,
-        direction: item.direction, result: "error", mode: "offline", status: "synced" });
-    }
-    return offline.decide(state.bundle, state.overlay, item.code, item.direction).then(function (answer) {
+    if (!state.bundle) { return Promise.resolve(scanView(item, { result: "error", mode: "offline" })); }
+    return offline.decide(state.bundle, state.overlay, item.code, item.direction).then((answer) => {
       item.local_result = answer.result;
       item.name = answer.name || null;
       if (answer.result === "ok") { note(item.code, item.direction, true); }
-      return offline.idb.put("queue", item).then(function () {
-        return { id: item.client_scan_id, code: item.code, direction: item.direction, at: item.scanned_at,
-          result: answer.result, name: answer.name || (answer.result === "ok" ? M.unknown_name : null),
-          mode: "offline", status: "pending" };
-      });
+      return offline.idb.put("queue", item).then(() => scanView(item, {
+        result: answer.result, name: answer.name || (answer.result === "ok" ? M.unknown_name : null),
+        mode: "offline", status: "pending"
+      }));
     });
   }
 
   function scan(text) {
-    var code = offline.extractCode(text);
+    const code = offline.extractCode(text);
     if (!code || !state.checkpoint) { return Promise.resolve(); }
-    var checked = root.querySelector('input[name="direction"]:checked');
-    var item = {
-      client_scan_id: crypto.randomUUID(), checkpoint_id: state.checkpoint.id, code: code,
+    const checked = root.querySelector('input[name="direction"]:checked');
+    const item = {
+      client_scan_id: crypto.randomUUID(), checkpoint_id: state.checkpoint.id, code,
       direction: checked ? checked.value : "entry", scanned_at: new Date().toISOString(), seq: Date.now()
     };
-    var asked = state.online ? request("POST", base() + "/scans", {
-      code: code, direction: item.direction, client_scan_id: item.client_scan_id
-    }).catch(function () { setOnline(false); return null; }) : Promise.resolve(null);
-    return asked.then(function (response) {
+    const asked = state.online ? request("POST", base() + "/scans", {
+      code, direction: item.direction, client_scan_id: item.client_scan_id
+    }).catch(() => { setOnline(false); return null; }) : Promise.resolve(null);
+    return asked.then((response) => {
       if (response && response.status === 200) {
         if (response.data.result === "ok") { note(code, item.direction, true); }
         return fromServer(response.data, item, "online");
       }
       if (response && response.status < 500) {
-        var error = response.data && response.data.error;
-        return { id: item.client_scan_id, code: code, at: item.scanned_at, direction: item.direction,
-          result: "error", reason: error ? error.message : "", mode: "online", status: "synced" };
+        const error = response.data && response.data.error;
+        return scanView(item, { result: "error", reason: error ? error.message : "" });
       }
       return decideOffline(item);
     }).then(show);
   }
 
   function enqueue(text) {
-    state.chain = state.chain.then(function () { return scan(text); }).catch(function () {});
+    state.chain = state.chain.then(() => scan(text)).catch(() => {});
     return state.chain;
   }
 
   function sync() {
     if (state.syncing || !state.online || !state.checkpoint) { return Promise.resolve(); }
     state.syncing = true;
-    return offline.idb.all("queue").then(function (queue) {
-      var mine = queue.filter(function (i) { return i.checkpoint_id === state.checkpoint.id; });
-      mine.sort(function (a, b) { return a.seq - b.seq; });
-      return mine.reduce(function (done, item) {
-        return done.then(function (goOn) { return goOn && syncOne(item); });
-      }, Promise.resolve(true));
-    }).then(function (complete) {
+    return offline.idb.all("queue").then((queue) => {
+      const mine = queue.filter((i) => i.checkpoint_id === state.checkpoint.id);
+      mine.sort((a, b) => a.seq - b.seq);
+      return mine.reduce((done, item) => done.then((goOn) => goOn && syncOne(item)),
+        Promise.resolve(true));
+    }).then((complete) => {
       state.syncing = false;
       counts();
       if (complete) { refreshBundle(); }
-    }, function () { state.syncing = false; });
+    }, () => { state.syncing = false; });
   }
 
   function syncOne(item) {
     return request("POST", "/checkpoints/" + item.checkpoint_id + "/scans", {
       code: item.code, direction: item.direction, scanned_at: item.scanned_at,
       client_scan_id: item.client_scan_id, mode: "offline"
-    }).then(function (response) {
+    }).then((response) => {
       if (response.status >= 500) { return false; }
       if (response.status === 401 || response.status === 403) {
         ui.say(M.unpaired); // keep the scans: nothing is lost while the pairing is fixed
         return false;
       }
-      var server = response.status === 200 ? response.data.result : "error";
-      var entry = state.recent.find(function (e) { return e.id === item.client_scan_id; });
-      var conflict = server !== item.local_result;
+      const server = response.status === 200 ? response.data.result : "error";
+      const entry = state.recent.find((e) => e.id === item.client_scan_id);
+      const conflict = server !== item.local_result;
       if (entry) {
         entry.status = conflict ? "conflict" : "synced";
         entry.scanId = response.data && response.data.scan_id;
@@ -193,57 +189,42 @@
         ui.addConflict(item, server, response.data && response.data.previous);
         if (item.local_result === "ok") { note(item.code, item.direction, false); }
       }
-      return offline.idb.del("queue", item.client_scan_id).then(function () {
+      return offline.idb.del("queue", item.client_scan_id).then(() => {
         ui.renderRecent(state.recent);
         return true;
       });
-    }, function () { setOnline(false); return false; });
+    }, () => { setOnline(false); return false; });
   }
 
   function refreshBundle() {
-    var asked = Date.now();
-    return request("GET", base() + "/offline-bundle").then(function (response) {
+    const asked = Date.now();
+    return request("GET", base() + "/offline-bundle").then((response) => {
       if (response.status !== 200) { return; }
       state.bundle = response.data;
       state.checkpoint = response.data.checkpoint;
       state.bundleAt = asked;
       root.dataset.bundle = response.data.generated_at;
-      return offline.idb.all("queue").then(function (queue) {
-        var queued = new Set(queue.map(function (i) { return offline.parseCode(i.code); })
-          .filter(Boolean).map(function (p) { return p.ticketId; }));
+      return offline.idb.all("queue").then((queue) => {
+        const queued = new Set(queue.map((i) => offline.parseCode(i.code))
+          .filter(Boolean).map((p) => p.ticketId));
         state.overlay = offline.pruneOverlay(state.overlay, asked, queued);
         return Promise.all([offline.idb.put("bundles", state.bundle, state.checkpoint.id),
           offline.idb.put("overlay", state.overlay, state.checkpoint.id)]);
       }).then(counts);
-    }, function () { setOnline(false); });
+    }, () => { setOnline(false); });
   }
 
   function heartbeat() {
     if (!state.checkpoint) { return; }
     if (!state.online || Date.now() - state.bundleAt > BUNDLE_MS) {
-      request("GET", base()).then(function (response) {
+      request("GET", base()).then((response) => {
         if (response.status === 200) {
-          var wasOffline = !state.online;
+          const wasOffline = !state.online;
           setOnline(true);
           if (!wasOffline) { refreshBundle(); }
         }
-      }, function () { setOnline(false); });
+      }, () => { setOnline(false); });
     }
-  }
-
-  function undo() {
-    var entry = lastUndoable();
-    if (!entry) { ui.say(M.nothing_to_undo); return; }
-    if (entry.status === "pending") {
-      offline.idb.del("queue", entry.id).then(function () { undone(entry, null); });
-      return;
-    }
-    if (!state.online || !entry.scanId) { ui.say(M.undo_failed); return; }
-    request("POST", base() + "/scans/" + entry.scanId + "/undo").then(function (response) {
-      if (response.status === 200) { undone(entry, response.data.inside); return; }
-      var error = response.data && response.data.error;
-      ui.say(error ? error.message : M.undo_failed);
-    }, function () { setOnline(false); ui.say(M.undo_failed); });
   }
 
   function undone(entry) {
@@ -255,16 +236,31 @@
     counts();
   }
 
-  window.FestaDoor = {
-    root: root, state: state, ui: ui, request: request, enqueue: enqueue, sync: sync,
-    undo: undo, heartbeat: heartbeat, setOnline: setOnline, refreshBundle: refreshBundle,
-    counts: counts, onCameraCode: function (text) {
-      var now = Date.now();
-      var same = text === state.lastCode && now - state.lastSeen < SAME_CODE_MS;
-      state.lastCode = text;
-      state.lastSeen = now;
-      if (!same) { enqueue(text); }
-    },
-    settings: { TOKEN_KEY: TOKEN_KEY, DEVICE_CHECKPOINT_KEY: DEVICE_CHECKPOINT_KEY, HEARTBEAT_MS: HEARTBEAT_MS }
+  function undo() {
+    const entry = lastUndoable();
+    if (!entry) { ui.say(M.nothing_to_undo); return; }
+    if (entry.status === "pending") {
+      offline.idb.del("queue", entry.id).then(() => undone(entry));
+      return;
+    }
+    if (!state.online || !entry.scanId) { ui.say(M.undo_failed); return; }
+    request("POST", base() + "/scans/" + entry.scanId + "/undo").then((response) => {
+      if (response.status === 200) { undone(entry); return; }
+      const error = response.data && response.data.error;
+      ui.say(error ? error.message : M.undo_failed);
+    }, () => { setOnline(false); ui.say(M.undo_failed); });
+  }
+
+  function onCameraCode(text) {
+    const now = Date.now();
+    const same = text === state.lastCode && now - state.lastSeen < SAME_CODE_MS;
+    state.lastCode = text;
+    state.lastSeen = now;
+    if (!same) { enqueue(text); }
+  }
+
+  return {
+    root, state, ui, request, enqueue, sync, undo, heartbeat, setOnline, refreshBundle, counts,
+    onCameraCode
   };
-})();
+}

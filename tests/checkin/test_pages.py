@@ -4,6 +4,7 @@ check-in pages (dashboard, checkpoints, devices)."""
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -49,6 +50,27 @@ def test_service_worker_is_served_under_door(client):
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert "/door/" in response.get_data(as_text=True)
+
+
+def test_the_service_worker_keeps_every_module_the_scanner_imports(client, app):
+    """The page opens offline only if each module it imports (ES modules, import/export,
+    no window globals) is in the worker's list."""
+    html = client.get("/door/").get_data(as_text=True)
+    entries = re.findall(r'<script type="module" src="([^"?]+)', html)
+    assert entries == ["/static/js/door-start.js"]
+    assert not re.search(r'<script src="[^"]*/js/door', html)  # no classic door scripts left
+    static = Path(app.static_folder)
+    needed, todo = set(), list(entries)
+    while todo:
+        path = todo.pop()
+        needed.add(path)
+        source = (static / path.removeprefix("/static/")).read_text(encoding="utf-8")
+        assert "window.Festa" not in source, path
+        todo += [f"/static/js/{name}" for name in re.findall(r'from "\./([\w-]+\.js)"', source)
+                 if f"/static/js/{name}" not in needed]
+    assert len(needed) == 5  # start, door, offline, ui, camera
+    shell = set(re.findall(r'"(/static/[^"]+)"', client.get("/door/sw.js").get_data(as_text=True)))
+    assert needed | {"/static/vendor/jsQR.js"} <= shell
 
 
 def test_door_staff_choose_a_checkpoint(client, auth):
