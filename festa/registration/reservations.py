@@ -14,7 +14,13 @@ from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
 from festa.registration import seats
 from festa.registration.models import Registration, RegistrationStatus, Reservation
-from festa.registration.rules import audit, not_active, reservable_sessions
+from festa.registration.rules import (
+    audit,
+    first_overlap,
+    not_active,
+    overlap_error,
+    reservable_sessions,
+)
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -31,6 +37,17 @@ def current_reservation(registration: Registration, session_id: int) -> Reservat
     )
 
 
+def held_sessions(registration: Registration) -> list[Session]:
+    """The sessions this registration holds a seat for or waits for, as the database has
+    them now."""
+    return list(db.session.scalars(
+        sa.select(Session).join(Reservation, Reservation.session_id == Session.id)
+        .where(Reservation.registration_id == registration.id,
+               Reservation.status != CANCELLED)
+        .order_by(Session.starts_at, Session.id)
+    ))
+
+
 def _not_started(session: Session) -> None:
     """Reservations change only before the session starts."""
     if session.starts_at <= utcnow():
@@ -42,7 +59,8 @@ def reserve_session(registration: Registration, session: Session, *,
     """Add a reservable session: a seat if free, else its waitlist. Commits.
 
     Locks the event row, then the session's (the order of seats.py), so a cancellation of
-    the same registration cannot interleave.
+    the same registration cannot interleave, nor a second reservation: a session that
+    overlaps one the attendee holds (seat or waitlist) is refused, 422 naming `sessions`.
     """
     if session.id not in {s.id for s in reservable_sessions(registration.event)}:
         raise FestaError("validation_error", _("Some fields are not valid."), status=422,
@@ -57,6 +75,10 @@ def reserve_session(registration: Registration, session: Session, *,
     if reservation is not None and reservation.status != CANCELLED:
         db.session.rollback()
         return reservation
+    clash = first_overlap(session, held_sessions(registration))
+    if clash is not None:
+        db.session.rollback()
+        raise overlap_error(session, clash)
     if reservation is None:
         reservation = Reservation(registration=registration, session=session)
         db.session.add(reservation)

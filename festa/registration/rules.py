@@ -14,6 +14,8 @@ from festa.auth.models import User
 from festa.auth.services import normalize_email
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.i18n import format_time, localized
+from festa.program.conflicts import overlaps
 from festa.program.models import Event, Session
 from festa.registration.models import Registration
 
@@ -68,11 +70,37 @@ def validated(event: Event, name: str, email: str, organization: str, locale: st
     if any(i not in offered for i in wanted):
         fields["sessions"] = [_("Only this event's sessions that take reservations can be "
                                 "chosen.")]
+    else:
+        chosen = [offered[i] for i in wanted]
+        clash = next(((a, b) for n, a in enumerate(chosen) for b in chosen[n + 1:]
+                      if overlaps(a, b)), None)
+        if clash is not None:
+            fields["sessions"] = [overlap_message(*clash)]
     if fields:
         raise FestaError("validation_error", _("Some fields are not valid."), status=422,
                          fields=fields)
     values = {"name": name, "email": email, "organization": organization, "locale": locale}
     return values, [offered[i] for i in wanted]
+
+
+def first_overlap(session: Session, others: Iterable[Session]) -> Session | None:
+    """The first of `others` (not `session` itself) whose time overlaps `session`'s."""
+    return next((other for other in others
+                 if other.id != session.id and overlaps(session, other)), None)
+
+
+def overlap_message(session: Session, other: Session) -> str:
+    """Why `session` cannot be reserved next to `other`: one seat per person at a time."""
+    zone = session.event.timezone
+    return _("You already have a session reserved at this time: “%(title)s” "
+             "(%(start)s–%(end)s).", title=localized(other, "title"),
+             start=format_time(other.starts_at, tz=zone), end=format_time(other.ends_at, tz=zone))
+
+
+def overlap_error(session: Session, other: Session) -> FestaError:
+    """422 naming `sessions`: the attendee holds `other` at the same time as `session`."""
+    return FestaError("validation_error", _("Some fields are not valid."), status=422,
+                      fields={"sessions": [overlap_message(session, other)]})
 
 
 def already_registered() -> FestaError:

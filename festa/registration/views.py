@@ -20,7 +20,7 @@ from festa.program.services import local_day
 from festa.registration import bookmarks, queries, services
 from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm, apply_errors
 from festa.registration.models import RegistrationStatus
-from festa.registration.rules import registration_rate_limit
+from festa.registration.rules import first_overlap, registration_rate_limit
 from festa.registration.tokens import manage_token
 
 bp = Blueprint("registration", __name__)
@@ -131,9 +131,12 @@ def manage(registration, token: str):
     agenda feed, cancel, delete one's data."""
     sessions = services.reservable_sessions(registration.event)
     reservations = {r.session_id: r for r in queries.active_reservations(registration)}
+    held = [r.session for r in reservations.values()]
+    clashes = {s.id: clash for s in sessions if s.id not in reservations
+               and (clash := first_overlap(s, held)) is not None}
     return render_template(
         "registration/manage.html", registration=registration, token=token, sessions=sessions,
-        reservations=reservations, form=ConfirmForm(), now=utcnow(),
+        reservations=reservations, clashes=clashes, form=ConfirmForm(), now=utcnow(),
         event_over=services.event_over(registration.event), **_summary(registration),
         days=_programme_days(registration.event),
         bookmarked=bookmarks.bookmarked_session_ids(registration),
