@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from festa.auth.models import Role
 from festa.auth.services import MIN_PASSWORD_LENGTH, AccountError, check_password_rules
-from festa.manage.forms import ManageForm, choices, strip
+from festa.web.forms import ManageForm, choices, strip
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Admin"),

@@ -11,7 +11,8 @@ from festa.auth.forms import ROLE_LABELS, ActiveForm, PasswordForm, StaffForm
 from festa.auth.models import User
 from festa.auth.services import MIN_PASSWORD_LENGTH, AccountError, admin_required
 from festa.extensions import db
-from festa.manage.base import get_or_404, render_form, saved
+from festa.web.forms import set_field_errors
+from festa.web.views import render_form, saved
 
 bp = Blueprint("auth_manage", __name__, url_prefix="/manage")
 
@@ -28,7 +29,7 @@ def _account_error(form: StaffForm | PasswordForm | None, error: AccountError) -
     }
     field, message = messages.get(error.code, (None, str(error)))
     if form is not None and field in form._fields:
-        form.set_field_errors({field: [message]})
+        set_field_errors(form, {field: [message]})
     else:
         flash(message, "error")
 
@@ -63,7 +64,7 @@ def staff_new():
 @admin_required
 def staff_set_active(user_id: int):
     """Deactivate (active=0) or reactivate (active=1) an account."""
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = ActiveForm()
     if form.validate_on_submit():
         active = form.active.data == "1"
@@ -81,7 +82,7 @@ def staff_set_active(user_id: int):
 @admin_required
 def staff_password(user_id: int):
     """Set a new password for a staff member who forgot theirs."""
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = PasswordForm()
     if form.validate_on_submit():
         try:

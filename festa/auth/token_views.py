@@ -10,7 +10,7 @@ from festa.auth import tokens
 from festa.auth.services import organizer_required
 from festa.exports.forms import TokenForm
 from festa.extensions import db
-from festa.manage.forms import ConfirmForm
+from festa.web.forms import ConfirmForm
 
 bp = Blueprint("tokens", __name__, url_prefix="/manage")
 

@@ -8,7 +8,7 @@ from wtforms.validators import NumberRange, Optional
 
 from festa.checkin.models import Admits
 from festa.i18n import localized
-from festa.manage.forms import ManageForm, choices, optional_int, text
+from festa.web.forms import ManageForm, choices, optional_int, text
 
 
 class CheckpointForm(ManageForm):

@@ -27,9 +27,9 @@ from festa.checkin.forms import CheckpointForm, DeviceForm
 from festa.checkin.models import Checkpoint, Device
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.manage.base import get_or_404, render_form, run_service, saved
 from festa.program.models import Event
 from festa.program.queries import schedule_sessions
+from festa.web.views import render_form, run_service, saved
 
 bp = Blueprint("checkin_manage", __name__, url_prefix="/manage")
 
@@ -57,7 +57,7 @@ def index():
 @organizer_required
 def dashboard(event_id: int):
     """Live arrivals: checked in, inside, no-shows, per checkpoint, per quarter hour."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     stats = queries.event_stats(event)
     db.session.commit()  # the entrance, if it was just created
     return render_template("manage/checkin_dashboard.html", event=event, stats=stats,
@@ -68,7 +68,7 @@ def dashboard(event_id: int):
 @organizer_required
 def checkpoints(event_id: int):
     """The event's checkpoints with their devices; pair a new device from here."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     rows = [(c, checkpoint_devices(c), _device_form(c)) for c in event_checkpoints(event)]
     db.session.commit()
     return render_template("manage/checkin_checkpoints.html", event=event, rows=rows,
@@ -89,7 +89,7 @@ def _checkpoint_form(event: Event, obj: Checkpoint | None = None) -> CheckpointF
 @organizer_required
 def checkpoint_new(event_id: int):
     """Create a checkpoint for a session or a room."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = _checkpoint_form(event)
     back = url_for(".checkpoints", event_id=event.id)
     if form.validate_on_submit() and run_service(
@@ -103,7 +103,7 @@ def checkpoint_new(event_id: int):
 @organizer_required
 def session_checkpoints(event_id: int):
     """One click: a reservation-checking door for every session that needs a reservation."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     created = run_service(None, lambda: add_session_checkpoints(event))
     if created is not None:
         count = 0 if created is True else len(created)
@@ -115,7 +115,7 @@ def session_checkpoints(event_id: int):
 @organizer_required
 def checkpoint_edit(checkpoint_id: int):
     """Change who a checkpoint admits, its capacity, exits, or close it."""
-    checkpoint = get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
     form = _checkpoint_form(checkpoint.event, checkpoint)
     back = url_for(".checkpoints", event_id=checkpoint.event_id)
     if form.validate_on_submit() and run_service(
@@ -130,7 +130,7 @@ def checkpoint_edit(checkpoint_id: int):
 @organizer_required
 def device_new(checkpoint_id: int):
     """Pair a new device: its token and pairing QR code are shown once, never stored."""
-    checkpoint = get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
     form = _device_form(checkpoint)
     if not form.validate_on_submit():
         return redirect(url_for(".checkpoints", event_id=checkpoint.event_id))
@@ -149,7 +149,7 @@ def device_new(checkpoint_id: int):
 @organizer_required
 def device_revoke(device_id: int):
     """Unpair a device: its token stops working at once."""
-    device = get_or_404(Device, device_id)
+    device = db.get_or_404(Device, device_id)
     event_id = device.checkpoint.event_id
     if run_service(None, lambda: revoke_device(device)):
         saved(_("The device can no longer scan."))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from festa.outbox.webhooks import TOPICS
+from festa.web.forms import CheckboxListField
 
 
 class ImportForm(FlaskForm):
@@ -24,18 +24,13 @@ class ConfirmImportForm(FlaskForm):
     key = HiddenField(validators=[DataRequired()])
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class WebhookForm(FlaskForm):
     url = StringField(_l("Receiver URL"), [
         DataRequired(), Length(max=500),
         Regexp(r"^https?://[^\s/]+", message=_l("Use an http:// or https:// address.")),
     ], filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description=_l("We POST signed JSON to this address."))
-    topics = CheckboxesField(_l("Notifications"), [DataRequired(_l("Choose at least one."))],
+    topics = CheckboxListField(_l("Notifications"), [DataRequired(_l("Choose at least one."))],
                              choices=[SelectChoice(t) for t in TOPICS], default=list(TOPICS))
 
 

@@ -18,8 +18,8 @@ from festa.errors import FestaError
 from festa.exports.importer import ImportFailed, ImportPlan, display_names
 from festa.extensions import db
 from festa.i18n import speaker_name
-from festa.manage import services as event_services
-from festa.manage import session_services
+from festa.program import editing as event_services
+from festa.program import sessions as session_services
 from festa.program.models import Event, Room, Session, Speaker, Track
 
 SESSION_KEYS = ("title_ko", "title_en", "abstract_ko", "abstract_en", "kind", "language",

@@ -16,10 +16,9 @@ from festa.exports.import_apply import apply_plan
 from festa.exports.importer import ImportFailed
 from festa.extensions import db
 from festa.i18n import format_dt
-from festa.manage.base import get_or_404
-from festa.manage.forms import ConfirmForm
 from festa.manage.queries import all_events
 from festa.program.models import Event
+from festa.web.forms import ConfirmForm
 
 bp = Blueprint("exports_manage", __name__, url_prefix="/manage")
 TABLES = {"attendees": spreadsheets.attendees, "checkins": spreadsheets.checkins,
@@ -43,7 +42,7 @@ def hub():
 @bp.get("/events/<int:event_id>/open-data")
 def event_hub(event_id: int):
     """Schedule versions (pending changes, publish), import, export and feed links."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     return render_template(
         "manage/open_data_event.html", event=event, form=ConfirmForm(),
         pending=versions.pending_changes(event), history=versions.event_versions(event),
@@ -53,7 +52,7 @@ def event_hub(event_id: int):
 @bp.post("/events/<int:event_id>/schedule-versions")
 def publish(event_id: int):
     """Publish the schedule as the next version, with its changelog."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -71,7 +70,7 @@ def publish(event_id: int):
 @bp.get("/events/<int:event_id>/export/<table>.<fmt>")
 def export(event_id: int, table: str, fmt: str):
     """Attendees, check-ins or the programme as a CSV (UTF-8 with BOM) or XLSX download."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if table not in TABLES or fmt not in MIMETYPES:
         abort(404)
     data = TABLES[table](event)
@@ -96,7 +95,7 @@ def import_template():
 @bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
 def import_upload(event_id: int):
     """Upload a programme (CSV or schedule.json); it is parsed and kept for the preview."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.upload.data
@@ -110,7 +109,7 @@ def import_upload(event_id: int):
 @bp.get("/events/<int:event_id>/import/<key>")
 def import_preview(event_id: int, key: str):
     """What the upload would change, with every error and warning by line; nothing saved."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     plan = importer.load_plan(key, current_user.id, event.id)
     if plan is None:
         flash(_("That upload has expired. Please upload the file again."), "warning")
@@ -136,7 +135,7 @@ def dry_run(plan: importer.ImportPlan, event: Event) -> tuple[dict | None, list[
 @bp.post("/events/<int:event_id>/import/<key>")
 def import_commit(event_id: int, key: str):
     """Import the previewed upload in one transaction: every session or none."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = ConfirmImportForm()
     plan = importer.load_plan(key, current_user.id, event.id)
     if not form.validate_on_submit() or form.key.data != key or plan is None:

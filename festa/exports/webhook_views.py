@@ -9,12 +9,11 @@ from festa.audit.services import record
 from festa.auth.services import organizer_required
 from festa.exports.forms import WebhookForm
 from festa.extensions import db
-from festa.manage.base import get_or_404
-from festa.manage.forms import ConfirmForm
 from festa.outbox import webhooks
 from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
 from festa.outbox.services import retry_now
 from festa.program.models import Event
+from festa.web.forms import ConfirmForm
 
 bp = Blueprint("webhooks_manage", __name__, url_prefix="/manage")
 
@@ -33,7 +32,7 @@ def confirmed() -> None:
 @bp.route("/events/<int:event_id>/webhooks", methods=["GET", "POST"])
 def webhooks_page(event_id: int):
     """The event's webhooks, a form to add one, and the latest deliveries."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = WebhookForm()
     if form.validate_on_submit():
         webhooks.create_webhook(event.id, form.url.data, form.topics.data)
@@ -50,7 +49,7 @@ def webhooks_page(event_id: int):
 def toggle(hook_id: int):
     """Pause a webhook (its calls wait) or switch it on again."""
     confirmed()
-    hook = get_or_404(Webhook, hook_id)
+    hook = db.get_or_404(Webhook, hook_id)
     webhooks.set_active(hook, not hook.active)
     db.session.commit()
     flash(_("Webhook switched on.") if hook.active else _("Webhook paused."), "success")
@@ -61,7 +60,7 @@ def toggle(hook_id: int):
 def delete(hook_id: int):
     """Delete a webhook and its delivery log."""
     confirmed()
-    hook = get_or_404(Webhook, hook_id)
+    hook = db.get_or_404(Webhook, hook_id)
     event_id = hook.event_id
     webhooks.delete_webhook(hook)
     db.session.commit()

@@ -6,14 +6,17 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
+from festa.extensions import db
 from festa.i18n import localized
-from festa.manage import queries, services
-from festa.manage.base import bp, confirm_delete, form_page, get_or_404, run_service
+from festa.manage import queries
+from festa.manage.base import bp
 from festa.manage.forms import EventForm, PublishForm, TrackForm
 from festa.manage.session_forms import KIND_LABELS
 from festa.program import conflicts as conflict_checks
+from festa.program import editing as services
 from festa.program.models import Event, Track
 from festa.program.queries import schedule_sessions
+from festa.web.views import confirm_delete, form_page, run_service
 
 
 @bp.get("/events/")
@@ -41,7 +44,7 @@ def event_new():
 @organizer_required
 def event(event_id: int):
     """The event's manage page: status, counts, conflicts, tracks and sessions."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     sessions = schedule_sessions(event)
     found = conflict_checks.event_conflicts(event, sessions)
     per_session: dict[int, int] = {}
@@ -61,7 +64,7 @@ def event(event_id: int):
 @organizer_required
 def event_edit(event_id: int):
     """Edit the event's details."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = EventForm(obj=event, venues=queries.all_venues())
     back = url_for("manage.event", event_id=event.id)
     return form_page(form, lambda: services.update_event(event, form.model_data()), back,
@@ -73,7 +76,7 @@ def event_edit(event_id: int):
 @organizer_required
 def event_delete(event_id: int):
     """Delete an event and its programme (asks first)."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     return confirm_delete(localized(event, "name"), url_for("manage.event", event_id=event.id),
                           lambda: services.delete_event(event), url_for("manage.events"))
 
@@ -82,7 +85,7 @@ def event_delete(event_id: int):
 @organizer_required
 def event_publish(event_id: int):
     """Publish the event (published=1) or take it back to draft (published=0)."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = PublishForm()
     if form.validate_on_submit():
         publish = form.published.data == "1"
@@ -96,7 +99,7 @@ def event_publish(event_id: int):
 @organizer_required
 def event_conflicts(event_id: int):
     """Every conflict in the event's programme, with links to fix each one."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     found = conflict_checks.event_conflicts(event)
     return render_template("manage/conflicts.html", event=event, conflicts=found,
                            counts=conflict_checks.count_by_code(found))
@@ -106,7 +109,7 @@ def event_conflicts(event_id: int):
 @organizer_required
 def track_new(event_id: int):
     """Add a track (one of the Festa's seven strategies, for example)."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = TrackForm()
     back = url_for("manage.event", event_id=event.id, _anchor="tracks")
     return form_page(form, lambda: services.create_track(event, form.model_data()), back,
@@ -117,7 +120,7 @@ def track_new(event_id: int):
 @organizer_required
 def track_edit(track_id: int):
     """Edit a track's name, description, colour and order."""
-    track = get_or_404(Track, track_id)
+    track = db.get_or_404(Track, track_id)
     form = TrackForm(obj=track)
     back = url_for("manage.event", event_id=track.event_id, _anchor="tracks")
     return form_page(form, lambda: services.update_track(track, form.model_data()), back,
@@ -129,7 +132,7 @@ def track_edit(track_id: int):
 @organizer_required
 def track_delete(track_id: int):
     """Delete a track; its sessions stay without one."""
-    track = get_or_404(Track, track_id)
+    track = db.get_or_404(Track, track_id)
     back = url_for("manage.event", event_id=track.event_id, _anchor="tracks")
     return confirm_delete(localized(track, "name"), back,
                           lambda: services.delete_track(track), back)

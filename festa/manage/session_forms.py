@@ -9,7 +9,8 @@ from wtforms import BooleanField, EmailField, IntegerField, SelectField, URLFiel
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from festa.i18n import localized, speaker_name
-from festa.manage.forms import (
+from festa.program.models import Event, SessionKind, SessionLanguage, SpeakerRole
+from festa.web.forms import (
     ManageForm,
     capacity_field,
     choices,
@@ -20,7 +21,6 @@ from festa.manage.forms import (
     strip,
     text,
 )
-from festa.program.models import Event, SessionKind, SessionLanguage, SpeakerRole
 
 KIND_LABELS = {
     SessionKind.KEYNOTE: _l("Keynote"),

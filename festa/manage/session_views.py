@@ -9,22 +9,21 @@ from festa.auth.services import organizer_required
 from festa.extensions import db
 from festa.i18n import localized
 from festa.manage import queries
-from festa.manage import session_services as services
-from festa.manage.base import (
+from festa.manage.base import bp
+from festa.manage.session_forms import ROLE_LABELS, AssignSpeakerForm, SessionForm
+from festa.program import conflicts as conflict_checks
+from festa.program import sessions as services
+from festa.program.models import Event, Session, Speaker
+from festa.web.forms import ConfirmForm
+from festa.web.views import (
     add_service_errors,
-    bp,
     confirm_delete,
     flash_errors,
     form_page,
-    get_or_404,
     render_form,
     run_service,
     saved,
 )
-from festa.manage.forms import ConfirmForm
-from festa.manage.session_forms import ROLE_LABELS, AssignSpeakerForm, SessionForm
-from festa.program import conflicts as conflict_checks
-from festa.program.models import Event, Session, Speaker
 
 
 def _session_form(event: Event, **kwargs) -> SessionForm:
@@ -42,7 +41,7 @@ def _render(form: SessionForm, event: Event, session: Session, **context):
 @organizer_required
 def session_new(event_id: int):
     """Add a session to the event's programme."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = _session_form(event)
     return form_page(
         form, lambda: services.create_session(event, form.model_data()),
@@ -57,7 +56,7 @@ def session_new(event_id: int):
 @organizer_required
 def session_edit(session_id: int):
     """Edit a session; its conflicts are shown as warnings above the form."""
-    session = get_or_404(Session, session_id)
+    session = db.get_or_404(Session, session_id)
     event = session.event
     form = _session_form(event, obj=session)
     if form.validate_on_submit():
@@ -79,7 +78,7 @@ def session_edit(session_id: int):
 def session_check(event_id: int):
     """The conflicts the form's values would cause, before saving (JSON for the form's
     script). With `session_id`, the values stand in for that session's; nothing is written."""
-    event = get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = _session_form(event)
     form.validate()
     session_id = request.form.get("session_id", type=int)
@@ -94,7 +93,7 @@ def session_check(event_id: int):
 @organizer_required
 def session_delete(session_id: int):
     """Delete a session (asks first). To keep it visible as cancelled, edit it instead."""
-    session = get_or_404(Session, session_id)
+    session = db.get_or_404(Session, session_id)
     event_url = url_for("manage.event", event_id=session.event_id, _anchor="sessions")
     return confirm_delete(localized(session, "title"),
                           url_for("manage.session_edit", session_id=session.id),
@@ -105,10 +104,10 @@ def session_delete(session_id: int):
 @organizer_required
 def session_assign_speaker(session_id: int):
     """Put a speaker on the session with a role and an order (or change them)."""
-    session = get_or_404(Session, session_id)
+    session = db.get_or_404(Session, session_id)
     form = AssignSpeakerForm(prefix="assign", speakers=queries.all_speakers())
     if form.validate_on_submit():
-        speaker = get_or_404(Speaker, form.speaker_id.data)
+        speaker = db.get_or_404(Speaker, form.speaker_id.data)
         if run_service(form, lambda: services.assign_speaker(
                 session, speaker, form.role.data, form.position.data or 0)):
             saved(_("Speaker assigned."))
@@ -120,8 +119,8 @@ def session_assign_speaker(session_id: int):
 @organizer_required
 def session_remove_speaker(session_id: int, speaker_id: int):
     """Take a speaker off the session."""
-    session = get_or_404(Session, session_id)
-    speaker = get_or_404(Speaker, speaker_id)
+    session = db.get_or_404(Session, session_id)
+    speaker = db.get_or_404(Speaker, speaker_id)
     if ConfirmForm().validate_on_submit() and run_service(
             None, lambda: services.remove_speaker(session, speaker)):
         saved(_("Speaker removed from the session."))

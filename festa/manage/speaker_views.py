@@ -6,13 +6,15 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
+from festa.extensions import db
 from festa.hangul import matches
 from festa.i18n import speaker_name
 from festa.manage import queries
-from festa.manage import session_services as services
-from festa.manage.base import bp, confirm_delete, form_page, get_or_404
+from festa.manage.base import bp
 from festa.manage.session_forms import SpeakerForm
+from festa.program import sessions as services
 from festa.program.models import Speaker
+from festa.web.views import confirm_delete, form_page
 
 
 def _search_text(speaker: Speaker) -> str:
@@ -46,7 +48,7 @@ def speaker_new():
 @organizer_required
 def speaker_edit(speaker_id: int):
     """Edit a speaker's names, affiliation, biography, photo and private e-mail."""
-    speaker = get_or_404(Speaker, speaker_id)
+    speaker = db.get_or_404(Speaker, speaker_id)
     form = SpeakerForm(obj=speaker)
     back = url_for("manage.speakers")
     return form_page(form, lambda: services.update_speaker(speaker, form.model_data()), back,
@@ -58,7 +60,7 @@ def speaker_edit(speaker_id: int):
 @organizer_required
 def speaker_delete(speaker_id: int):
     """Delete a speaker; they are taken off every session (asks first)."""
-    speaker = get_or_404(Speaker, speaker_id)
+    speaker = db.get_or_404(Speaker, speaker_id)
     return confirm_delete(speaker_name(speaker),
                           url_for("manage.speaker_edit", speaker_id=speaker.id),
                           lambda: services.delete_speaker(speaker), url_for("manage.speakers"))

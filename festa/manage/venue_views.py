@@ -6,11 +6,14 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
+from festa.extensions import db
 from festa.i18n import localized
-from festa.manage import queries, services
-from festa.manage.base import bp, confirm_delete, form_page, get_or_404
+from festa.manage import queries
+from festa.manage.base import bp
 from festa.manage.forms import RoomForm, VenueForm
+from festa.program import editing as services
 from festa.program.models import Room, Venue
+from festa.web.views import confirm_delete, form_page
 
 
 @bp.get("/venues/")
@@ -35,7 +38,7 @@ def venue_new():
 @organizer_required
 def venue(venue_id: int):
     """A venue: its details (editable) and its rooms."""
-    venue = get_or_404(Venue, venue_id)
+    venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
     return form_page(form, lambda: services.update_venue(venue, form.model_data()),
                      url_for("manage.venue", venue_id=venue.id), title=localized(venue, "name"),
@@ -47,7 +50,7 @@ def venue(venue_id: int):
 @organizer_required
 def venue_delete(venue_id: int):
     """Delete a venue with its rooms (asks first; refused while an event uses it)."""
-    venue = get_or_404(Venue, venue_id)
+    venue = db.get_or_404(Venue, venue_id)
     return confirm_delete(localized(venue, "name"), url_for("manage.venue", venue_id=venue.id),
                           lambda: services.delete_venue(venue), url_for("manage.venues"))
 
@@ -56,7 +59,7 @@ def venue_delete(venue_id: int):
 @organizer_required
 def room_new(venue_id: int):
     """Add a room to a venue."""
-    venue = get_or_404(Venue, venue_id)
+    venue = db.get_or_404(Venue, venue_id)
     form = RoomForm()
     back = url_for("manage.venue", venue_id=venue.id, _anchor="rooms")
     return form_page(form, lambda: services.create_room(venue, form.model_data()), back,
@@ -68,7 +71,7 @@ def room_new(venue_id: int):
 @organizer_required
 def room_edit(room_id: int):
     """Edit a room's name, capacity, order and opening hours."""
-    room = get_or_404(Room, room_id)
+    room = db.get_or_404(Room, room_id)
     form = RoomForm(obj=room)
     back = url_for("manage.venue", venue_id=room.venue_id, _anchor="rooms")
     return form_page(form, lambda: services.update_room(room, form.model_data()), back,
@@ -80,6 +83,6 @@ def room_edit(room_id: int):
 @organizer_required
 def room_delete(room_id: int):
     """Delete a room (asks first; refused while sessions are placed in it)."""
-    room = get_or_404(Room, room_id)
+    room = db.get_or_404(Room, room_id)
     back = url_for("manage.venue", venue_id=room.venue_id, _anchor="rooms")
     return confirm_delete(localized(room, "name"), back, lambda: services.delete_room(room), back)

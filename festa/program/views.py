@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, render_template, request
 
 from festa.extensions import db
-from festa.program import queries, services
+from festa.program import presentation, queries
 from festa.program.models import Session, SessionKind, SessionLanguage, Speaker
 
 bp = Blueprint("program", __name__)
@@ -15,7 +15,7 @@ bp = Blueprint("program", __name__)
 
 @bp.app_template_global()
 def date_range(start, end) -> str:
-    return services.date_range(start, end)
+    return presentation.date_range(start, end)
 
 
 @bp.app_template_global()
@@ -26,7 +26,7 @@ def local_iso(value, tz: str = "Asia/Seoul") -> str:
 
 @bp.app_template_global()
 def short_day(value, tz: str = "Asia/Seoul") -> str:
-    return services.short_day(value, tz)
+    return presentation.short_day(value, tz)
 
 
 @bp.get("/")
@@ -36,7 +36,7 @@ def index():
     upcoming, past = queries.split_by_date(
         queries.published_events(), now.astimezone(ZoneInfo("Asia/Seoul")).date()
     )
-    states = {e.id: services.registration_state(e, now) for e in upcoming + past}
+    states = {e.id: presentation.registration_state(e, now) for e in upcoming + past}
     return render_template("program/index.html", upcoming=upcoming, past=past, states=states)
 
 
@@ -49,9 +49,9 @@ def event(slug: str):
     highlights = [s for s in sessions if s.kind in (SessionKind.KEYNOTE, SessionKind.DIALOGUE)]
     speakers = {r.speaker_id for s in sessions for r in s.speaker_roles}
     return render_template(
-        "program/event.html", event=event, state=services.registration_state(event, now),
+        "program/event.html", event=event, state=presentation.registration_state(event, now),
         highlights=highlights, session_count=len(sessions), speaker_count=len(speakers),
-        days=services.event_days(event),
+        days=presentation.event_days(event),
     )
 
 
@@ -61,15 +61,15 @@ def schedule(slug: str):
     phones (same markup), filtered by day, track, language, kind and a Hangul-aware search."""
     event = queries.published_event_or_404(slug)
     now = queries.clock()
-    filters = services.ScheduleFilters.from_args(request.args, event)
+    filters = presentation.ScheduleFilters.from_args(request.args, event)
     sessions = queries.schedule_sessions(event)
     start, end = queries.event_bounds(event)
     during = start <= now <= end
-    running, upcoming = services.now_and_next(sessions, now) if during else ([], [])
+    running, upcoming = presentation.now_and_next(sessions, now) if during else ([], [])
     return render_template(
         "program/schedule.html", event=event, filters=filters,
-        grids=services.schedule_days(event, sessions, filters, now),
-        days=services.event_days(event), during=during,
+        grids=presentation.schedule_days(event, sessions, filters, now),
+        days=presentation.event_days(event), during=during,
         now_ids={s.id for s in running}, next_ids={s.id for s in upcoming},
         running=running, upcoming=upcoming, now=now,
         kinds=list(SessionKind), languages=list(SessionLanguage),
@@ -85,8 +85,8 @@ def session_page(slug: str, session_id: int):
         abort(404)
     return render_template(
         "program/session.html", event=event, session=session,
-        state=services.registration_state(event, queries.clock()),
-        day=services.local_day(session, ZoneInfo(event.timezone)),
+        state=presentation.registration_state(event, queries.clock()),
+        day=presentation.local_day(session, ZoneInfo(event.timezone)),
     )
 
 

@@ -9,22 +9,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     RadioField,
     SelectChoice,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes (ids as ints)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from festa.web.forms import CheckboxListField
 
 
 class RegistrationForm(FlaskForm):
@@ -76,16 +68,3 @@ class ManageLinkForm(FlaskForm):
                        validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me my manage link"))
-
-
-class ConfirmForm(FlaskForm):
-    """A confirmation step (cancel, delete data): only the CSRF token and a button."""
-
-    confirm = HiddenField(default="yes")
-
-
-def apply_errors(form: FlaskForm, error) -> None:
-    """Show a service's FestaError field errors next to the form's fields."""
-    for name, messages in error.fields.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + list(messages)

@@ -15,8 +15,9 @@ from festa.extensions import db
 from festa.program.models import Event
 from festa.registration import queries, services
 from festa.registration.export import registrations_csv
-from festa.registration.forms import ConfirmForm, WalkInForm, apply_errors
+from festa.registration.forms import WalkInForm
 from festa.registration.models import Registration, RegistrationStatus
+from festa.web.forms import ConfirmForm, set_field_errors
 
 bp = Blueprint("registration_manage", __name__, url_prefix="/manage")
 
@@ -106,7 +107,7 @@ def walk_in(event_id: int):
 
 
 def _show_error(form, error: FestaError) -> None:
-    apply_errors(form, error)
+    set_field_errors(form, error.fields)
     if not error.fields:
         flash(error.message, "error")
 

@@ -15,13 +15,14 @@ from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.i18n import current_language
 from festa.program.models import Session
+from festa.program.presentation import local_day
 from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
-from festa.program.services import local_day
 from festa.registration import bookmarks, queries, services
-from festa.registration.forms import ConfirmForm, ManageLinkForm, RegistrationForm, apply_errors
+from festa.registration.forms import ManageLinkForm, RegistrationForm
 from festa.registration.models import RegistrationStatus
 from festa.registration.rules import first_overlap, registration_rate_limit
 from festa.registration.tokens import manage_token
+from festa.web.forms import ConfirmForm, set_field_errors
 
 bp = Blueprint("registration", __name__)
 
@@ -66,7 +67,7 @@ def register_page(slug: str):
         db.session.rollback()
         context["duplicate"] = error.code == "already_registered"
         context["is_open"] = error.code != "registration_closed"
-        apply_errors(form, error)
+        set_field_errors(form, error.fields)
         if not error.fields and not context["duplicate"]:
             flash(error.message, "error")
         link_form.email.data = form.email.data

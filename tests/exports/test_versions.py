@@ -11,7 +11,7 @@ from festa.audit.models import AuditEntry
 from festa.errors import FestaError
 from festa.exports import versions
 from festa.extensions import db
-from festa.manage import session_services
+from festa.program import sessions as session_services
 from tests.factories import make_session, seoul
 
 

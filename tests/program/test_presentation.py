@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import force_locale
 
-from festa.program import queries, services
+from festa.program import presentation as shown
+from festa.program import queries
 from tests.factories import make_event, make_session, seoul
 
 
@@ -14,22 +15,22 @@ def test_registration_state_through_the_event_life(app):
     event = make_event(start_date=date(2027, 3, 11), end_date=date(2027, 3, 13),
                        registration_opens_at=datetime(2027, 1, 1, tzinfo=UTC),
                        registration_closes_at=seoul(date(2027, 3, 10), 18))
-    assert services.registration_state(event, datetime(2026, 12, 1, tzinfo=UTC)) == "not_yet"
-    assert services.registration_state(event, datetime(2027, 2, 1, tzinfo=UTC)) == "open"
-    assert services.registration_state(event, seoul(date(2027, 3, 12), 9)) == "closed"
-    assert services.registration_state(event, seoul(date(2027, 3, 14), 0, 1)) == "ended"
+    assert shown.registration_state(event, datetime(2026, 12, 1, tzinfo=UTC)) == "not_yet"
+    assert shown.registration_state(event, datetime(2027, 2, 1, tzinfo=UTC)) == "open"
+    assert shown.registration_state(event, seoul(date(2027, 3, 12), 9)) == "closed"
+    assert shown.registration_state(event, seoul(date(2027, 3, 14), 0, 1)) == "ended"
     event.published = False
-    assert services.registration_state(event, datetime(2027, 2, 1, tzinfo=UTC)) != "open"
+    assert shown.registration_state(event, datetime(2027, 2, 1, tzinfo=UTC)) != "open"
 
 
 def test_dates_in_korean_and_english(app):
     with app.test_request_context(), force_locale("ko"):
-        assert services.date_range(date(2025, 2, 11), date(2025, 2, 11)) == "2025년 2월 11일"
-        assert services.date_range(date(2027, 3, 11), date(2027, 3, 13)) == "2027년 3월 11일~13일"
-        assert services.short_day(date(2027, 3, 11)) == "3월 11일 (목)"
+        assert shown.date_range(date(2025, 2, 11), date(2025, 2, 11)) == "2025년 2월 11일"
+        assert shown.date_range(date(2027, 3, 11), date(2027, 3, 13)) == "2027년 3월 11일~13일"
+        assert shown.short_day(date(2027, 3, 11)) == "3월 11일 (목)"
     with app.test_request_context(), force_locale("en"):
-        assert services.date_range(date(2025, 2, 11), date(2025, 2, 11)) == "February 11, 2025"
-        assert services.short_day(date(2027, 3, 11)) == "Thu, Mar 11"
+        assert shown.date_range(date(2025, 2, 11), date(2025, 2, 11)) == "February 11, 2025"
+        assert shown.short_day(date(2027, 3, 11)) == "Thu, Mar 11"
 
 
 def test_now_and_next_ignore_cancelled_sessions(app):
@@ -38,9 +39,9 @@ def test_now_and_next_ignore_cancelled_sessions(app):
     running = make_session(event, start=seoul(day, 10), minutes=60)
     make_session(event, start=seoul(day, 11), minutes=30, cancelled=True)
     nexts = [make_session(event, start=seoul(day, 11, 30)) for _ in range(2)]
-    now, upcoming = services.now_and_next(event.sessions, seoul(day, 10, 30))
+    now, upcoming = shown.now_and_next(event.sessions, seoul(day, 10, 30))
     assert now == [running] and set(upcoming) == set(nexts)
-    assert services.now_and_next(event.sessions, seoul(day, 23)) == ([], [])
+    assert shown.now_and_next(event.sessions, seoul(day, 23)) == ([], [])
 
 
 def test_split_by_date_puts_past_events_last_latest_first(app):

@@ -1,4 +1,5 @@
-"""The public programme's rules: filters, search, the schedule grid, "now / next", dates.
+"""How the public programme is presented: filters, search, the schedule grid, "now / next",
+dates. (The programme's write rules are `festa.program.editing` and `.sessions`.)
 
 Plain functions over sessions already loaded by `festa.program.queries` (no SQL here), so
 the schedule page costs the same number of queries however many sessions an event has.

@@ -3,7 +3,7 @@
 Every function works inside the caller's transaction: it checks everything first and raises
 `FestaError` naming the fields at fault before changing anything, writes the audit entry
 with the change, and leaves the commit to the caller. Sessions and speakers are in
-`festa.manage.programme`; both share the helpers here.
+`festa.program.sessions`; both share the helpers here.
 """
 
 from __future__ import annotations

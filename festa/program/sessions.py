@@ -1,6 +1,6 @@
 """Organizers' changes to sessions and speakers: validate, change, audit.
 
-Like `festa.manage.services`: check first (FestaError naming the fields), then change and
+Like `festa.program.editing`: check first (FestaError naming the fields), then change and
 audit in the caller's transaction. Any change to a session bumps its `sequence`, so
 calendar apps replace their copy.
 """
@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from festa.audit.services import record
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.manage.services import (
+from festa.program.conflicts import Conflict, Draft, draft_conflicts
+from festa.program.editing import (
     Problems,
     apply_changes,
     check_capacity,
@@ -25,7 +26,6 @@ from festa.manage.services import (
     pick,
     update,
 )
-from festa.program.conflicts import Conflict, Draft, draft_conflicts
 from festa.program.models import (
     Event,
     Room,
