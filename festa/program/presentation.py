@@ -156,6 +156,14 @@ class GridItem:
     column: int
     row_start: int
     row_end: int
+    span: int = 1  # columns: sessions that overlap in one room sit side by side in lanes
+
+
+@dataclass
+class RoomHead:
+    room: Room | None
+    column: int
+    span: int
 
 
 @dataclass
@@ -165,12 +173,13 @@ class DayGrid:
     Row 1 holds the room names; row r >= 2 starts at `start + (r - 2) * 5 minutes`."""
 
     day: date
-    rooms: list[Room | None]
+    rooms: list[RoomHead]
     items: list[GridItem]
     rows: int
     labels: list[tuple[datetime, int]] = field(default_factory=list)
     now_row: int | None = None
     now_index: int | None = None  # how many items (in time order) start before "now"
+    columns: int = 0  # lanes of all rooms (the time axis not counted)
 
 
 def _minutes(value: datetime) -> int:
@@ -182,25 +191,66 @@ def build_day(day: date, sessions: list[Session], zone: ZoneInfo, now: datetime)
     rooms = sorted({s.room for s in sessions if s.room}, key=lambda r: (r.position, r.id))
     if any(s.room is None for s in sessions):
         rooms.append(None)
-    column = {room.id if room else None: index + 2 for index, room in enumerate(rooms)}
     starts = [_minutes(s.starts_at.astimezone(zone)) for s in sessions]
     ends = [_ends_minutes(s, zone, day) for s in sessions]
     first = min(starts) // LABEL_MINUTES * LABEL_MINUTES
     last = -(-max(ends) // LABEL_MINUTES) * LABEL_MINUTES
     items = [
-        GridItem(s, column[s.room_id if s.room else None], 2 + (b - first) // SLOT_MINUTES,
+        GridItem(s, 0, 2 + (b - first) // SLOT_MINUTES,
                  2 + max(-(-(e - first) // SLOT_MINUTES), (b - first) // SLOT_MINUTES + 1))
         for s, b, e in zip(sessions, starts, ends, strict=True)
     ]
+    heads, column = [], 2
+    for room in rooms:
+        lanes = _place_in_lanes([i for i in items if i.session.room == room], column)
+        heads.append(RoomHead(room, column, lanes))
+        column += lanes
     midnight = datetime.combine(day, datetime.min.time(), zone)
     labels = [(midnight + timedelta(minutes=m), 2 + (m - first) // SLOT_MINUTES)
               for m in range(first, last, LABEL_MINUTES)]
-    grid = DayGrid(day, rooms, items, (last - first) // SLOT_MINUTES, labels)
+    grid = DayGrid(day, heads, items, (last - first) // SLOT_MINUTES, labels,
+                   columns=column - 2)
     local_now = now.astimezone(zone)
     if local_now.date() == day and first <= _minutes(local_now) < last:
         grid.now_row = 2 + (_minutes(local_now) - first) // SLOT_MINUTES
         grid.now_index = sum(1 for s in sessions if s.starts_at <= now)
     return grid
+
+
+def _place_in_lanes(items: list[GridItem], first_column: int) -> int:
+    """Give one room's items (time-ordered) their columns; the number of lanes it needs.
+
+    Items that overlap in time form a cluster; each takes the lowest lane free at its start,
+    and the room is as wide as its busiest cluster. An item spans the lanes its cluster
+    leaves empty to its right, so a lone session keeps the room's full width."""
+    clusters: list[list[GridItem]] = []
+    cluster_end = 0
+    for item in items:
+        if not clusters or item.row_start >= cluster_end:
+            clusters.append([])
+            cluster_end = item.row_end
+        clusters[-1].append(item)
+        cluster_end = max(cluster_end, item.row_end)
+    lanes_of: list[list[int]] = []
+    for cluster in clusters:
+        lane_ends: list[int] = []
+        lanes = []
+        for item in cluster:
+            lane = next((n for n, end in enumerate(lane_ends) if end <= item.row_start),
+                        len(lane_ends))
+            if lane == len(lane_ends):
+                lane_ends.append(item.row_end)
+            else:
+                lane_ends[lane] = item.row_end
+            lanes.append(lane)
+        lanes_of.append(lanes)
+    width = max((max(lanes) + 1 for lanes in lanes_of), default=1)
+    for cluster, lanes in zip(clusters, lanes_of, strict=True):
+        used = max(lanes) + 1
+        for item, lane in zip(cluster, lanes, strict=True):
+            item.column = first_column + lane
+            item.span = width - lane if lane == used - 1 else 1
+    return width
 
 
 def _ends_minutes(session: Session, zone: ZoneInfo, day: date) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from tests.conftest import DESKTOP, PHONE
+from tests.conftest import ARTIFACTS, DESKTOP, PHONE
 from tests.program.conftest import CONFERENCE, FESTA
 
 pytestmark = pytest.mark.browser
@@ -48,3 +50,53 @@ def test_desktop_shows_a_grid_of_rooms_and_applies_filters(demo, live_server, pa
     page.goto(f"{live_server}/events/{CONFERENCE}/schedule?lang=en")
     assert page.get_by_role("link", name="Special dialogue: AI and the future of cities"
                             ).is_visible()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] - 1 and b["x"] < a["x"] + a["width"] - 1
+            and a["y"] < b["y"] + b["height"] - 1 and b["y"] < a["y"] + a["height"] - 1)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_desktop_grid_lays_clashes_side_by_side_on_even_rows(demo, live_server, page_factory,
+                                                             lang):
+    import sqlalchemy as sa
+
+    from festa.extensions import db
+    from festa.program.models import Session
+    from tests.factories import make_session
+
+    chatbot = db.session.scalar(sa.select(Session).where(
+        Session.title_ko == "처음 만드는 AI 챗봇"))
+    make_session(chatbot.event, chatbot.room, start=chatbot.starts_at + timedelta(hours=1),
+                 minutes=90, kind="workshop", title_ko="AI 윤리 실습", title_en="AI ethics lab",
+                 reservation_required=True, capacity=20)
+    db.session.commit()
+    page = page_factory(viewport=DESKTOP)
+    page.goto(f"{live_server}/events/{FESTA}/schedule?lang={lang}&day=2027-03-11")
+    cards = page.locator("article.sched-item")
+    boxes = [cards.nth(i).bounding_box() for i in range(cards.count())]
+    assert len(boxes) > 10
+    clashes = [(i, j) for i in range(len(boxes)) for j in range(i)
+               if _overlap(boxes[i], boxes[j])]
+    assert clashes == []
+    title = "처음 만드는 AI 챗봇" if lang == "ko" else "Build your first AI chatbot"
+    badge = page.locator("article.sched-item", has_text=title).locator(".badge").first
+    badge.scroll_into_view_if_needed()
+    box = badge.bounding_box()
+    on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('article')"
+                           ".textContent", [box["x"] + 3, box["y"] + box["height"] / 2])
+    assert title in on_top  # the badge is not covered by the other workshop
+    heights = {round(page.locator(".time-label").nth(i).bounding_box()["height"])
+               for i in range(page.locator(".time-label").count() - 1)}
+    assert len(heights) == 1  # every half hour as high as every other
+    page.screenshot(path=str(ARTIFACTS / f"schedule-desktop-{lang}.png"), full_page=False)
+
+
+def test_the_header_does_not_move_between_pages(demo, live_server, page_factory):
+    page = page_factory(viewport=DESKTOP)
+    places = set()
+    for path in ("/", f"/events/{FESTA}/", f"/events/{FESTA}/schedule", "/login"):
+        page.goto(f"{live_server}{path}?lang=ko")
+        places.add(round(page.locator(".brand").bounding_box()["x"]))
+    assert len(places) == 1

@@ -76,6 +76,29 @@ def test_grid_places_sessions_by_room_and_time(client, small):
     assert ">10:00</div>" in html and ">11:30</div>" in html  # time labels
 
 
+def test_overlapping_sessions_in_one_room_sit_side_by_side(app):
+    """14:00–16:00 and 15:00–16:30 in one lab take one lane each; 16:30 has the room again."""
+    from zoneinfo import ZoneInfo
+
+    from festa.program.services import build_day
+
+    event = make_event()
+    lab, hall = make_room(event.venue, position=1), make_room(event.venue, position=2)
+    day = event.start_date
+    chatbot = make_session(event, lab, start=seoul(day, 14), minutes=120)
+    ethics = make_session(event, lab, start=seoul(day, 15), minutes=90)
+    evening = make_session(event, lab, start=seoul(day, 16, 30), minutes=60)
+    keynote = make_session(event, hall, start=seoul(day, 14), minutes=60)
+    grid = build_day(day, [chatbot, keynote, ethics, evening], ZoneInfo("Asia/Seoul"),
+                     seoul(day, 8))
+    place = {item.session.id: (item.column, item.span) for item in grid.items}
+    assert place[chatbot.id] == (2, 1) and place[ethics.id] == (3, 1)
+    assert place[evening.id] == (2, 2)  # alone again: the room's full width
+    assert place[keynote.id] == (4, 1)  # the next room starts after the lab's two lanes
+    assert [(h.room, h.column, h.span) for h in grid.rooms] == [(lab, 2, 2), (hall, 4, 1)]
+    assert grid.columns == 3
+
+
 def test_every_filter_narrows_the_list(client, small):
     event, s, (ai, city), (day1, day2) = small
     everything = _titles(_page(client, event))
