@@ -17,7 +17,9 @@ def register(app: Flask) -> None:
     from festa.exports.views import bp as exports_bp
     from festa.exports.webhook_views import bp as webhooks_manage_bp
     from festa.manage.views import bp as manage_bp
+    from festa.outbox import mail as outbox_mail
     from festa.outbox import metrics as outbox_metrics
+    from festa.outbox import webhooks
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program.views import bp as program_bp
@@ -39,5 +41,7 @@ def register(app: Flask) -> None:
     observability.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    outbox_mail.init_app(app)
+    webhooks.register_deliverer()
     outbox_worker.init_app(app)
     outbox_metrics.init_app(app)

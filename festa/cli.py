@@ -137,7 +137,7 @@ def waitlists_fill(slug: str | None) -> None:
     import sqlalchemy as sa
 
     from festa.program.models import Event
-    from festa.registration.seats import fill_all
+    from festa.registration.promotion import fill_all
 
     query = sa.select(Event).order_by(Event.id)
     if slug:

@@ -1,27 +1,39 @@
-"""Mail to attendees: built in their language when queued, sent over SMTP from the outbox.
+"""Mail through the outbox: MIME messages stored when queued, sent over SMTP later.
 
-The whole MIME message (text and HTML parts, the ticket's QR inline and attached, the
-.ics) is stored in the outbox row, so a retry sends exactly the same bytes with the same
-Message-ID, and organizers can read every message at /manage/mail.
+The whole message (text and HTML parts, inline images, attachments) is stored in the
+outbox row, so a retry sends exactly the same bytes with the same Message-ID, and
+organizers can read every message at /manage/mail. What a message says is the business
+of the area that queues it (e.g. festa.registration.mail); this module knows no area.
 """
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import Flask, current_app
 
-from festa.outbox.mail_content import TOPICS, mail_content
 from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import DeliveryError, enqueue, register_deliverer
 
-QR_CID_DOMAIN = "festa.qr"
+INLINE_CID_DOMAIN = "festa.qr"
 # 7-bit transfer encoding (base64 / quoted-printable for Korean): any SMTP server takes it.
 MAIL_POLICY = SMTP.clone(cte_type="7bit")
+
+
+@dataclass(frozen=True)
+class MailPart:
+    """An attachment or inline image: bytes (any type) or text (a text/* subtype)."""
+
+    data: bytes | str
+    maintype: str
+    subtype: str
+    filename: str
+    params: dict = field(default_factory=dict)
 
 
 def _mail_domain() -> str:
@@ -29,51 +41,53 @@ def _mail_domain() -> str:
     return host.split(":", 1)[0] or "localhost"
 
 
-def build_message(recipient: str, name: str, content: dict) -> EmailMessage:
-    """A multipart message: text and HTML alternatives, inline QR, attachments."""
+def content_id(name: str) -> str:
+    """A fresh Content-ID ('<…>') for a part the HTML shows as cid:… (without the <>)."""
+    return make_msgid(idstring=name, domain=INLINE_CID_DOMAIN)
+
+
+def _attach(msg: EmailMessage, part: MailPart) -> None:
+    if isinstance(part.data, str):
+        msg.add_attachment(part.data, subtype=part.subtype, filename=part.filename,
+                           params=part.params)
+    else:
+        msg.add_attachment(part.data, maintype=part.maintype, subtype=part.subtype,
+                           filename=part.filename)
+
+
+def build_message(recipient: str, name: str, *, subject: str, lang: str, text: str,
+                  html: str, inline: Mapping[str, MailPart] | None = None,
+                  attachments: Sequence[MailPart] = ()) -> EmailMessage:
+    """A multipart message: text and HTML alternatives, images the HTML shows inline
+    (`inline`: Content-ID → part), then attachments."""
     msg = EmailMessage(policy=MAIL_POLICY)
-    msg["Subject"] = content["subject"]
+    msg["Subject"] = subject
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = formataddr((name, recipient)) if name else recipient
     msg["Date"] = formatdate(localtime=False)
     # Stored with the row: every retry carries the same id, so receivers can drop duplicates.
     msg["Message-ID"] = make_msgid(idstring="festa", domain=_mail_domain())
     msg["Auto-Submitted"] = "auto-generated"
-    qr_cid = make_msgid(idstring="qr", domain=QR_CID_DOMAIN) if content.get("qr_png") else None
-    msg.set_content(render_template("mail/message.txt", **content))
-    msg.add_alternative(
-        render_template("mail/message.html", qr_cid=qr_cid and qr_cid[1:-1], **content),
-        subtype="html",
-    )
-    if qr_cid:
-        html_part = msg.get_payload()[1]
-        html_part.add_related(content["qr_png"], "image", "png", cid=qr_cid,
-                              filename="ticket-qr.png")
-        msg.add_attachment(content["qr_png"], maintype="image", subtype="png",
-                           filename="ticket-qr.png")
-    if content.get("ics"):
-        msg.add_attachment(content["ics"].decode("utf-8"), subtype="calendar",
-                           filename="festa.ics", params={"method": "PUBLISH"})
-    msg["Content-Language"] = content["lang"]  # after the body: set_content drops Content-*
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    html_part = msg.get_payload()[1]
+    for cid, part in (inline or {}).items():
+        html_part.add_related(part.data, part.maintype, part.subtype, cid=cid,
+                              filename=part.filename)
+    for part in attachments:
+        _attach(msg, part)
+    msg["Content-Language"] = lang  # after the body: set_content drops Content-*
     return msg
 
 
-def queue_registration_mail(registration, topic: str, session=None) -> OutboxMessage:
-    """Queue mail about a registration (`topic` in TOPICS) in the attendee's language.
-
-    Added to the current transaction: the caller's commit sends it, its rollback drops it.
-    `session` names the programme session for session_promoted / session_waitlisted.
-    """
-    if topic not in TOPICS:
-        raise ValueError(f"unknown mail topic {topic!r}")
-    lang = registration.locale if registration.locale in ("ko", "en") else "ko"
-    with force_locale(lang):
-        content = mail_content(registration, topic, session, lang)
-        msg = build_message(registration.email, registration.name, content)
+def queue_mail(message: EmailMessage, topic: str, recipient: str, *,
+               event_id: int | None = None,
+               registration_id: int | None = None) -> OutboxMessage:
+    """Add the message to the current transaction's outbox; sent once committed."""
     return enqueue(
-        OutboxKind.MAIL, topic, registration.email, msg.as_bytes(policy=MAIL_POLICY),
-        subject=content["subject"], event_id=registration.event_id,
-        registration_id=registration.id,
+        OutboxKind.MAIL, topic, recipient, message.as_bytes(policy=MAIL_POLICY),
+        subject=str(message["Subject"] or ""), event_id=event_id,
+        registration_id=registration_id,
     )
 
 
@@ -101,4 +115,6 @@ def mail_enabled() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-register_deliverer(OutboxKind.MAIL, send_mail, enabled=mail_enabled)
+def init_app(app: Flask) -> None:
+    """Make mail a kind the outbox delivers (while MAIL_SERVER is set)."""
+    register_deliverer(OutboxKind.MAIL, send_mail, enabled=mail_enabled)

@@ -12,14 +12,12 @@ worker and `flask festa mail send` both call it):
 3. mark it sent, or schedule a retry with exponential back-off, one commit per message.
 
 A worker that dies mid-pass leaves its lease to expire; the message is then retried.
-Kinds are delivered by functions in a registry (`register_deliverer`): mail here,
-webhooks from festa.outbox.webhooks.
+Kinds are delivered by functions in a registry (`register_deliverer`), filled when the app
+is created (festa.blueprints): mail by festa.outbox.mail, webhooks by their area.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,8 +34,6 @@ LEASE = timedelta(minutes=5)
 BACKOFF_BASE = 30  # seconds before the first retry; doubled after each failure
 BACKOFF_MAX = 3600
 DEFAULT_MAX_ATTEMPTS = 10  # 30 s … 1 h apart: about five hours of trying
-# Modules that register deliverers when imported (webhooks only once that area exists).
-DELIVERER_MODULES = ("festa.outbox.mail", "festa.outbox.webhooks")
 
 
 class DeliveryError(Exception):
@@ -69,14 +65,7 @@ def register_deliverer(kind: str, fn: Callable[[OutboxMessage], int | None], *,
 
 
 def deliverers() -> dict[str, Deliverer]:
-    """The registry, after importing the modules that fill it."""
-    for name in DELIVERER_MODULES:
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        hook = getattr(module, "register_deliverer", None)
-        if hook is not None and hook is not register_deliverer:
-            hook()  # a module may register from a no-argument hook instead of at import
+    """The kinds that can be delivered and how."""
     return dict(_registry)
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 from festa import hangul
 from festa.extensions import db
 from festa.program.models import Event, Session
-from festa.registration import seats
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.registration.tokens import manage_token, manage_url
+from festa.registration.waitlist import event_position, session_position
 from festa.tickets.models import TicketStatus
 from festa.tickets.services import ticket_links
 
@@ -35,7 +35,7 @@ def status_label(status: str) -> str:
 def session_view(reservation: Reservation) -> dict:
     """{"id", "status", "position"?} of one session reservation."""
     view = {"id": reservation.session_id, "status": reservation.status}
-    position = seats.session_position(reservation)
+    position = session_position(reservation)
     if position is not None:
         view["position"] = position
     return view
@@ -52,7 +52,7 @@ def active_reservations(registration: Registration) -> list[Reservation]:
 def registration_view(registration: Registration) -> dict:
     """{"id", "status", "position"?, "sessions": [...]} with current statuses."""
     view = {"id": registration.id, "status": registration.status}
-    position = seats.event_position(registration)
+    position = event_position(registration)
     if position is not None:
         view["position"] = position
     view["sessions"] = [session_view(r) for r in active_reservations(registration)]

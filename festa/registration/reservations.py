@@ -1,5 +1,6 @@
 """Session reservations: add one (a seat or the waitlist), drop one (the next in line
-gets the seat at once). Locks follow the order explained in festa.registration.seats."""
+gets the seat at once). Locks follow the order explained in
+festa.registration.seat_counters."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from festa.auth.models import User
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
-from festa.registration import seats
+from festa.registration import promotion, seat_counters
+from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.registration.rules import (
     audit,
@@ -21,20 +22,11 @@ from festa.registration.rules import (
     overlap_error,
     reservable_sessions,
 )
+from festa.registration.waitlist import current_reservation
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
-
-
-def current_reservation(registration: Registration, session_id: int) -> Reservation | None:
-    """The reservation as the database has it now (not a stale loaded copy)."""
-    return db.session.scalar(
-        sa.select(Reservation)
-        .where(Reservation.registration_id == registration.id,
-               Reservation.session_id == session_id)
-        .execution_options(populate_existing=True)
-    )
 
 
 def held_sessions(registration: Registration) -> list[Session]:
@@ -58,16 +50,17 @@ def reserve_session(registration: Registration, session: Session, *,
                     by: User | None = None) -> Reservation:
     """Add a reservable session: a seat if free, else its waitlist. Commits.
 
-    Locks the event row, then the session's (the order of seats.py), so a cancellation of
-    the same registration cannot interleave, nor a second reservation: a session that
-    overlaps one the attendee holds (seat or waitlist) is refused, 422 naming `sessions`.
+    Locks the event row, then the session's (the order of seat_counters.py), so a
+    cancellation of the same registration cannot interleave, nor a second reservation: a
+    session that overlaps one the attendee holds (seat or waitlist) is refused, 422 naming
+    `sessions`.
     """
     if session.id not in {s.id for s in reservable_sessions(registration.event)}:
         raise FestaError("validation_error", _("Some fields are not valid."), status=422,
                          fields={"sessions": [_("This session does not take reservations.")]})
     _not_started(session)
-    seats.lock_counter(Event, registration.event_id)
-    seats.lock_counter(Session, session.id)
+    seat_counters.lock_counter(Event, registration.event_id)
+    seat_counters.lock_counter(Session, session.id)
     db.session.refresh(registration)
     if registration.status == CANCELLED:
         raise not_active()
@@ -84,7 +77,7 @@ def reserve_session(registration: Registration, session: Session, *,
         db.session.add(reservation)
     reservation.status, reservation.waitlisted_at = WAITLISTED, None
     if registration.status == CONFIRMED:
-        if seats.take_seat(Session, session.id):
+        if seat_counters.take_seat(Session, session.id):
             reservation.status = CONFIRMED
         else:
             reservation.waitlisted_at = utcnow()
@@ -98,7 +91,7 @@ def drop_reservation(registration: Registration, session: Session, *,
                      by: User | None = None) -> None:
     """Give up a session reservation; a freed seat goes to the next in line at once. Commits."""
     _not_started(session)
-    seats.lock_counter(Session, session.id)
+    seat_counters.lock_counter(Session, session.id)
     reservation = current_reservation(registration, session.id)
     if reservation is None or reservation.status == CANCELLED:
         db.session.rollback()
@@ -106,7 +99,7 @@ def drop_reservation(registration: Registration, session: Session, *,
     drop(reservation)
     audit(by, "reservation.cancel", registration, session_id=session.id)
     db.session.commit()
-    seats.settle(None, [session.id])
+    promotion.settle(None, [session.id])
 
 
 def drop(reservation: Reservation) -> None:
@@ -115,5 +108,5 @@ def drop(reservation: Reservation) -> None:
     reservation.status, reservation.waitlisted_at = CANCELLED, None
     if was_confirmed:
         db.session.flush()
-        seats.release_seat(Session, reservation.session_id)
-        seats.fill_session(reservation.session_id)
+        seat_counters.release_seat(Session, reservation.session_id)
+        promotion.fill_session(reservation.session_id)

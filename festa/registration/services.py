@@ -2,7 +2,8 @@
 (festa.registration.reservations, re-exported here).
 
 Each public operation is one transaction which it commits itself, followed by the
-waitlist fills of festa.registration.seats (see there why seats never oversell).
+waitlist fills of festa.registration.promotion (see festa.registration.seat_counters
+why seats never oversell).
 `by` is the organizer acting for the attendee (audited); None means the attendee.
 """
 
@@ -20,17 +21,13 @@ from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.observability import metrics
-from festa.outbox.mail import queue_registration_mail
+from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.program.models import Event, Session
 from festa.program.queries import event_bounds, registration_open
-from festa.registration import seating, seats
+from festa.registration import placement, promotion, seat_counters
+from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
-from festa.registration.reservations import (
-    current_reservation,
-    drop,
-    drop_reservation,
-    reserve_session,
-)
+from festa.registration.reservations import drop, drop_reservation, reserve_session
 from festa.registration.rules import (
     already_registered,
     audit,
@@ -40,6 +37,7 @@ from festa.registration.rules import (
     validated,
 )
 from festa.registration.tokens import manage_token, manage_url, registration_for_manage_token
+from festa.registration.waitlist import waitlist_position
 from festa.tickets.models import TicketStatus
 from festa.tickets.services import revoke_ticket
 
@@ -53,14 +51,6 @@ CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
 SOURCES = ("online", "api", "walk-in")
-
-
-def waitlist_position(registration: Registration, session: Session | None = None) -> int | None:
-    """1-based place on the event's waitlist (or a session's); None when not waiting."""
-    if session is None:
-        return seats.event_position(registration)
-    reservation = current_reservation(registration, session.id)
-    return seats.session_position(reservation) if reservation else None
 
 
 def register(event: Event, name: str, email: str, organization: str = "", locale: str = "ko",
@@ -79,32 +69,32 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
         raise ValueError(f"unknown registration source {source!r}")
     values, sessions = validated(event, name, email, organization, locale, session_ids, consent)
     reservations = [Reservation(session=session, status=WAITLISTED)
-                    for session in sessions]  # ascending id: the lock order of seats.py
+                    for session in sessions]  # ascending id: the lock order of seat_counters.py
     # A new registration has these reservations and no ticket: said here, nothing is
     # loaded for them later.
     registration = Registration(event_id=event.id, status=WAITLISTED, source=source,
                                 consent_at=utcnow(), agenda_token=secrets.token_urlsafe(24),
                                 reservations=reservations, ticket=None, **values)
-    hoped = seating.hope_for_seats(registration, reservations)
+    hoped = placement.hope_for_seats(registration, reservations)
     db.session.add(registration)
     try:
         db.session.flush()  # the unique (event, email) constraint: registered already?
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise already_registered() from error
-    seating.seat_new_registration(registration, reservations, hoped, by)
+    placement.seat_new_registration(registration, reservations, hoped, by)
     status = registration.status
     waiting = [r.session_id for r in reservations if r.status == WAITLISTED]
     db.session.commit()
     metrics.count_registration(status)
-    seats.settle(event.id if status == WAITLISTED else None, waiting)
+    promotion.settle(event.id if status == WAITLISTED else None, waiting)
     return registration
 
 
 def _cancel(registration: Registration, reason: str) -> set[int] | None:
     """Cancel inside the current transaction; the session ids to settle after commit, or
     None when it was cancelled already. Locks: the event, then each session ascending."""
-    seats.lock_counter(Event, registration.event_id)
+    seat_counters.lock_counter(Event, registration.event_id)
     db.session.refresh(registration)
     if registration.status == CANCELLED:
         return None
@@ -113,8 +103,8 @@ def _cancel(registration: Registration, reason: str) -> set[int] | None:
     to_settle: set[int] = set()
     if was_confirmed:
         db.session.flush()
-        seats.release_seat(Event, registration.event_id)
-        for promoted in seats.fill_event(registration.event_id):
+        seat_counters.release_seat(Event, registration.event_id)
+        for promoted in promotion.fill_event(registration.event_id):
             to_settle |= {r.session_id for r in promoted.reservations if r.status == WAITLISTED}
         if registration.ticket is not None:
             revoke_ticket(registration.ticket, reason)
@@ -126,7 +116,7 @@ def _cancel(registration: Registration, reason: str) -> set[int] | None:
     ).all()
     for reservation in reservations:
         if was_confirmed:
-            seats.lock_counter(Session, reservation.session_id)
+            seat_counters.lock_counter(Session, reservation.session_id)
             db.session.refresh(reservation)
         to_settle.add(reservation.session_id)
         if reservation.status != CANCELLED:
@@ -155,7 +145,7 @@ def cancel_registration(registration: Registration, by: User | None = None) -> R
     notify(registration, "registration.cancelled")
     audit(by, "registration.cancel", registration)
     db.session.commit()
-    seats.settle(registration.event_id, to_settle)
+    promotion.settle(registration.event_id, to_settle)
     return registration
 
 
@@ -163,8 +153,6 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     """Delete the personal data: cancel first unless the event is over (so the seats go to
     others and the counters stay right), then blank the person. Old manage links and the
     agenda feed stop working. Commits."""
-    from festa.outbox.models import OutboxKind, OutboxMessage
-
     to_settle = None
     if not event_over(registration.event):
         to_settle = _cancel(registration, "personal data deleted")
@@ -182,7 +170,7 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     audit(by, "registration.anonymize", registration)
     db.session.commit()
     if to_settle is not None:
-        seats.settle(registration.event_id, to_settle)
+        promotion.settle(registration.event_id, to_settle)
 
 
 def send_manage_link(event: Event, email: str) -> bool:

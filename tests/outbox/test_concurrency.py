@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from festa.extensions import db
-from festa.outbox.mail import queue_registration_mail
 from festa.outbox.models import OutboxMessage
 from festa.outbox.services import deliver_due
+from festa.registration.mail import queue_registration_mail
 from tests.factories import make_event, make_registration
 
 MESSAGES = 24

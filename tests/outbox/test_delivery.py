@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.outbox import services
-from festa.outbox.mail import queue_registration_mail
 from festa.outbox.models import OutboxMessage
+from festa.registration.mail import queue_registration_mail
 from tests.factories import make_registration, make_ticket
 
 

@@ -11,8 +11,8 @@ from PIL import Image
 
 from festa.audit.models import AuditEntry
 from festa.extensions import db
-from festa.outbox.mail import queue_registration_mail
 from festa.outbox.models import OutboxMessage
+from festa.registration.mail import queue_registration_mail
 from tests.factories import make_registration, make_ticket
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from festa.extensions import db
 from festa.outbox import worker
-from festa.outbox.mail import queue_registration_mail
+from festa.registration.mail import queue_registration_mail
 from tests.factories import make_registration
 
 

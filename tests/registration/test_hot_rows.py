@@ -43,13 +43,13 @@ def test_taking_the_seats_is_the_last_change_before_the_commit(event, workshop, 
 
 
 def test_a_seat_lost_after_preparing_rewrites_mail_webhook_and_audit(event, auth, monkeypatch):
-    from festa.registration import seats
+    from festa.registration import seat_counters
 
     organizer = auth.login("organizer")
     _hook(event)
     for _ in range(2):
         services.register(event, **person())
-    monkeypatch.setattr(seats, "looks_free", lambda model, row_id: True)
+    monkeypatch.setattr(seat_counters, "looks_free", lambda model, row_id: True)
     late = services.register(event, **person(), source="walk-in", by=organizer)
     assert late.status == "waitlisted" and late.ticket is None
     assert [m.topic for m in mails(registration=late)] == ["waitlisted"]

@@ -234,7 +234,7 @@ def test_anonymize_after_the_event_keeps_the_attendance(app):
 def test_fill_from_waitlist_is_idempotent_and_closes_the_race(event):
     """A seat freed while someone was being waitlisted: the next fill hands it over."""
     from festa.program.models import Event
-    from festa.registration.seats import fill_from_waitlist
+    from festa.registration.promotion import fill_from_waitlist
 
     leaving = services.register(event, **person())
     services.register(event, **person())
@@ -251,12 +251,12 @@ def test_fill_from_waitlist_is_idempotent_and_closes_the_race(event):
 
 def test_losing_the_last_seat_after_preparing_throws_the_ticket_away(event, monkeypatch):
     """The plain read said "free" but the conditional UPDATE found the event full."""
-    from festa.registration import seats
+    from festa.registration import seat_counters
     from festa.tickets.models import Ticket
 
     for _ in range(2):
         services.register(event, **person())
-    monkeypatch.setattr(seats, "looks_free", lambda model, row_id: True)
+    monkeypatch.setattr(seat_counters, "looks_free", lambda model, row_id: True)
     late = services.register(event, **person())
     assert late.status == "waitlisted" and late.ticket is None
     assert [m.topic for m in mails(registration=late)] == ["waitlisted"]
@@ -265,12 +265,12 @@ def test_losing_the_last_seat_after_preparing_throws_the_ticket_away(event, monk
 
 
 def test_session_filling_up_meanwhile_rewrites_the_mail(event, workshop, monkeypatch):
-    from festa.registration import seats
+    from festa.registration import seat_counters
 
     event.capacity = None
     db.session.commit()
     services.register(event, **person(), session_ids=[workshop.id])
-    monkeypatch.setattr(seats, "looks_free", lambda model, row_id: True)
+    monkeypatch.setattr(seat_counters, "looks_free", lambda model, row_id: True)
     late = services.register(event, **person(), session_ids=[workshop.id])
     assert late.status == "confirmed"
     assert late.reservations[0].status == "waitlisted"
@@ -337,14 +337,14 @@ def test_cli_fills_waitlists_left_behind(event, runner):
 def test_a_failing_fill_after_commit_keeps_the_registration(event, monkeypatch, caplog):
     import sqlalchemy as sa
 
-    from festa.registration import seats
+    from festa.registration import promotion
 
     def broken(target):
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("database went away"))
 
     for _ in range(2):
         services.register(event, **person())
-    monkeypatch.setattr(seats, "fill_from_waitlist", broken)
+    monkeypatch.setattr(promotion, "fill_from_waitlist", broken)
     registration = services.register(event, **person())
     assert registration.status == "waitlisted" and registration.id
     assert "waitlist fill failed" in caplog.text

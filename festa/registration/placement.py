@@ -3,7 +3,8 @@
 Taking a seat locks its counter row until the commit, and every registration takes the
 same event row. So the seats are hoped for from a plain read, everything the outcome needs
 is written while no lock is held, and the UPDATEs that take the seats are the last
-statements before the commit (see festa.registration.seats for why they cannot oversell).
+statements before the commit (see festa.registration.seat_counters for why they cannot
+oversell).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from festa.audit.services import record
 from festa.auth.models import User
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.outbox.mail import queue_registration_mail
 from festa.program.models import Event, Session
-from festa.registration import seats
+from festa.registration import seat_counters
+from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.registration.rules import notify
 from festa.tickets.services import issue_ticket
@@ -31,12 +32,12 @@ def hope_for_seats(registration: Registration, reservations: list[Reservation]) 
     """Statuses as the counters look now (a plain read: it only chooses what to prepare).
     True when the event seems to have a seat."""
     now = utcnow()
-    if not seats.looks_free(Event, registration.event_id):
+    if not seat_counters.looks_free(Event, registration.event_id):
         _waitlist(registration, reservations, now)
         return False
     registration.status = CONFIRMED
     for reservation in reservations:
-        if seats.looks_free(Session, reservation.session.id):
+        if seat_counters.looks_free(Session, reservation.session.id):
             reservation.status = CONFIRMED
         else:
             reservation.waitlisted_at = now
@@ -65,7 +66,7 @@ def seat_new_registration(registration: Registration, reservations: list[Reserva
         ticket = issue_ticket(registration)
         prepared = _announce(registration, "confirmation", by)
         db.session.flush()
-        if seats.take_seat(Event, registration.event_id):
+        if seat_counters.take_seat(Event, registration.event_id):
             if _take_session_seats(reservations):  # a session filled up meanwhile
                 _discard_all(prepared)
                 _announce(registration, "confirmation", by)
@@ -93,8 +94,8 @@ def _take_session_seats(reservations: list[Reservation]) -> bool:
     """Take the seats of the reservations hoped for; True if one turned out full."""
     changed = False
     for reservation in reservations:
-        if reservation.status == CONFIRMED and not seats.take_seat(Session,
-                                                                   reservation.session.id):
+        if (reservation.status == CONFIRMED
+                and not seat_counters.take_seat(Session, reservation.session.id)):
             reservation.status, reservation.waitlisted_at = WAITLISTED, utcnow()
             changed = True
     return changed

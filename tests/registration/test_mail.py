@@ -14,9 +14,8 @@ import zxingcpp
 from PIL import Image
 
 from festa.extensions import db
-from festa.outbox.mail import queue_registration_mail
-from festa.outbox.mail_content import TOPICS
 from festa.outbox.services import deliver_due
+from festa.registration.mail import TOPICS, queue_registration_mail
 from festa.registration.services import registration_for_manage_token
 from festa.tickets.services import revoke_ticket, ticket_links
 from tests.factories import make_event, make_registration, make_session, make_ticket, seoul

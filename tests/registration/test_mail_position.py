@@ -9,7 +9,7 @@ from email.policy import default
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.outbox.mail import queue_registration_mail
+from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Reservation
 from festa.registration.services import manage_token
 from tests.factories import make_event, make_registration, make_session

@@ -1,17 +1,30 @@
-"""What each registration mail says, in the current (forced) language.
+"""Mail to attendees about their registration, built in their language when queued.
 
-One generic pair of templates (templates/mail/message.{txt,html}) renders the dict
-built here: a subject, a heading, paragraphs, the event's facts, the reserved
-sessions, and which links and attachments go with it.
+One pair of templates (templates/mail/message.{txt,html}) renders the dict built here: a
+subject, a heading, paragraphs, the event's facts, the reserved sessions, and which links
+and attachments go with it. The whole MIME message (the ticket's QR inline and attached,
+the .ics) goes into the outbox (festa.outbox.mail), which sends it over SMTP.
 """
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from festa.i18n import localized
+from festa.outbox.mail import MailPart, build_message, content_id, queue_mail
+from festa.outbox.models import OutboxMessage
+from festa.registration.models import Registration
+from festa.registration.tokens import manage_url
+from festa.registration.waitlist import waitlist_position
+from festa.tickets.calendar import ticket_calendar
 from festa.tickets.models import TicketStatus
 from festa.tickets.presenters import event_facts, session_line
+from festa.tickets.qr import qr_png
+from festa.tickets.services import reserved_sessions, ticket_links
 
 TOPICS = (
     "confirmation", "waitlisted", "promoted", "session_promoted", "session_waitlisted",
@@ -20,19 +33,6 @@ TOPICS = (
 # Topics whose mail carries the ticket (QR inline and attached) and the calendar file.
 TICKET_TOPICS = {"confirmation", "promoted"}
 CALENDAR_TOPICS = {"confirmation", "promoted", "session_promoted"}
-
-
-def manage_link(registration) -> str:
-    """The attendee's self-service link (imported here: registration imports this module)."""
-    from festa.registration.services import manage_url
-
-    return manage_url(registration)
-
-
-def waitlist_position(registration, session=None) -> int | None:
-    from festa.registration.services import waitlist_position as position
-
-    return position(registration, session)
 
 
 def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str, str, list]:
@@ -88,10 +88,6 @@ def _waitlist_paragraphs(topic: str, registration, session, names: dict) -> tupl
 
 def mail_content(registration, topic: str, session, lang: str) -> dict:
     """Everything the mail templates need (call inside force_locale(lang))."""
-    from festa.tickets.calendar import ticket_calendar
-    from festa.tickets.qr import qr_png
-    from festa.tickets.services import reserved_sessions, ticket_links
-
     event = registration.event
     event_name = localized(event, "name")
     subject, heading, paragraphs = _paragraphs(topic, registration, session, event_name)
@@ -111,5 +107,38 @@ def mail_content(registration, topic: str, session, lang: str) -> dict:
     if usable and topic in TICKET_TOPICS:
         content["qr_png"] = qr_png(ticket.code)
     if topic not in {"cancelled", "ticket_revoked"}:
-        content["manage_url"] = manage_link(registration)
+        content["manage_url"] = manage_url(registration)
     return content
+
+
+def build_registration_message(registration: Registration, content: dict) -> EmailMessage:
+    """The MIME message: text and HTML, the QR inline and attached, the calendar file."""
+    qr_cid = content_id("qr") if content["qr_png"] else None
+    qr = MailPart(content["qr_png"], "image", "png", "ticket-qr.png") if qr_cid else None
+    attachments = [qr] if qr else []
+    if content["ics"]:
+        attachments.append(MailPart(content["ics"].decode("utf-8"), "text", "calendar",
+                                    "festa.ics", {"method": "PUBLISH"}))
+    return build_message(
+        registration.email, registration.name, subject=content["subject"],
+        lang=content["lang"], text=render_template("mail/message.txt", **content),
+        html=render_template("mail/message.html", qr_cid=qr_cid and qr_cid[1:-1], **content),
+        inline={qr_cid: qr} if qr else {}, attachments=attachments,
+    )
+
+
+def queue_registration_mail(registration: Registration, topic: str,
+                            session=None) -> OutboxMessage:
+    """Queue mail about a registration (`topic` in TOPICS) in the attendee's language.
+
+    Added to the current transaction: the caller's commit sends it, its rollback drops it.
+    `session` names the programme session for session_promoted / session_waitlisted.
+    """
+    if topic not in TOPICS:
+        raise ValueError(f"unknown mail topic {topic!r}")
+    lang = registration.locale if registration.locale in ("ko", "en") else "ko"
+    with force_locale(lang):
+        content = mail_content(registration, topic, session, lang)
+        message = build_registration_message(registration, content)
+    return queue_mail(message, topic, registration.email, event_id=registration.event_id,
+                      registration_id=registration.id)
