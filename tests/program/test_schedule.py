@@ -80,7 +80,7 @@ def test_overlapping_sessions_in_one_room_sit_side_by_side(app):
     """14:00–16:00 and 15:00–16:30 in one lab take one lane each; 16:30 has the room again."""
     from zoneinfo import ZoneInfo
 
-    from festa.program.services import build_day
+    from festa.program.presentation import build_day
 
     event = make_event()
     lab, hall = make_room(event.venue, position=1), make_room(event.venue, position=2)
