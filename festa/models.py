@@ -5,8 +5,10 @@ from festa.auth.models import ApiToken, Role, User
 from festa.checkin.models import Admits, Checkpoint, Device, Presence, Scan, ScanResult
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus, Webhook
 from festa.program.models import (
+    BlockKind,
     Event,
     Room,
+    ScheduleBlock,
     ScheduleVersion,
     Session,
     SessionKind,
@@ -21,9 +23,10 @@ from festa.registration.models import Bookmark, Registration, RegistrationStatus
 from festa.tickets.models import Ticket, TicketStatus
 
 __all__ = [
-    "Admits", "ApiToken", "AuditEntry", "Bookmark", "Checkpoint", "Device", "Event",
+    "Admits", "ApiToken", "AuditEntry", "BlockKind", "Bookmark", "Checkpoint", "Device", "Event",
     "OutboxKind", "OutboxMessage", "OutboxStatus", "Presence", "Registration",
     "RegistrationStatus", "Reservation", "Role", "Room", "Scan", "ScanResult",
-    "ScheduleVersion", "Session", "SessionKind", "SessionLanguage", "SessionSpeaker",
+    "ScheduleBlock", "ScheduleVersion", "Session", "SessionKind", "SessionLanguage",
+    "SessionSpeaker",
     "Speaker", "SpeakerRole", "Ticket", "TicketStatus", "Track", "Venue", "User", "Webhook",
 ]

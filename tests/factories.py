@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 
 from festa.auth.models import User
 from festa.extensions import db
-from festa.program.models import Event, Room, Session, SessionSpeaker, Speaker, Track, Venue
+from festa.program.models import (
+    Event,
+    Room,
+    ScheduleBlock,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Track,
+    Venue,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _seq = itertools.count(1)
@@ -94,8 +103,10 @@ def make_speaker(**fields) -> Speaker:
 
 def make_session(event: Event | None = None, room: Room | None = None, *,
                  start: datetime | None = None, minutes: int = 60,
-                 speakers: list[Speaker] = (), **fields) -> Session:
-    """A talk on the event's first day at 10:00 Seoul time unless told otherwise."""
+                 speakers: list[Speaker] = (), scheduled: bool = True,
+                 **fields) -> Session:
+    """A talk on the event's first day at 10:00 Seoul time unless told otherwise
+    (`scheduled=False`: no time yet, as in the schedule editor's sidebar)."""
     event = event or make_event()
     if room is None and "room_id" not in fields:
         room = make_room(venue=event.venue)
@@ -104,13 +115,27 @@ def make_session(event: Event | None = None, room: Room | None = None, *,
     values = {"title_ko": f"세션 {n}", "title_en": f"Session {n}", "kind": "talk",
               "language": "ko"}
     values.update(fields)
-    session = Session(event=event, room=room, starts_at=start,
-                      ends_at=start + timedelta(minutes=minutes), **values)
+    session = Session(event=event, room=room, starts_at=start if scheduled else None,
+                      ends_at=start + timedelta(minutes=minutes) if scheduled else None,
+                      **values)
     for position, speaker in enumerate(speakers):
         session.speaker_roles.append(SessionSpeaker(speaker=speaker, position=position))
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def make_block(event: Event, room: Room, *, start: datetime | None = None,
+               minutes: int = 30, **fields) -> ScheduleBlock:
+    """A public break (kind "break") in `room`, at 12:00 on the event's first day."""
+    start = start or seoul(event.start_date, 12)
+    values = {"kind": "break", "title_ko": "점심", "title_en": "Lunch"}
+    values.update(fields)
+    block = ScheduleBlock(event=event, room=room, starts_at=start,
+                          ends_at=start + timedelta(minutes=minutes), **values)
+    db.session.add(block)
+    db.session.flush()
+    return block
 
 
 def make_registration(event: Event | None = None, sessions: list[Session] = (),

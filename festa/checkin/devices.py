@@ -116,7 +116,7 @@ def add_session_checkpoints(event: Event) -> list[Checkpoint]:
         Checkpoint.event_id == event.id, Checkpoint.session_id.is_not(None))))
     sessions = db.session.scalars(sa.select(Session).where(
         Session.event_id == event.id, Session.reservation_required.is_(True),
-        Session.cancelled.is_(False)).order_by(Session.starts_at, Session.id))
+        Session.cancelled.is_(False), Session.scheduled).order_by(Session.starts_at, Session.id))
     created = []
     for session in sessions:
         if session.id in covered:

@@ -147,7 +147,7 @@ def agenda_sessions(registration: Registration) -> list[Session]:
     )
     query = (
         sa.select(Session)
-        .where(Session.event_id == registration.event_id,
+        .where(Session.event_id == registration.event_id, Session.scheduled,
                sa.or_(Session.id.in_(reserved), Session.id.in_(bookmarked)))
         .options(selectinload(Session.room), selectinload(Session.track),
                  selectinload(Session.speaker_roles).selectinload(SessionSpeaker.speaker))

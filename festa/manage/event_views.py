@@ -45,7 +45,7 @@ def event_new():
 def event(event_id: int):
     """The event's manage page: status, counts, conflicts, tracks and sessions."""
     event = db.get_or_404(Event, event_id)
-    sessions = schedule_sessions(event)
+    sessions = schedule_sessions(event, include_unscheduled=True)
     found = conflict_checks.event_conflicts(event, sessions)
     per_session: dict[int, int] = {}
     for conflict in found:

@@ -45,8 +45,9 @@ class SessionForm(ManageForm):
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS), default=SessionKind.TALK)
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_LABELS),
                            default=SessionLanguage.KO)
-    starts_at = local_datetime(_l("Starts"), None, required=True)
-    ends_at = local_datetime(_l("Ends"), None, required=True)
+    # Both empty: not scheduled yet (placed later in the schedule editor).
+    starts_at = local_datetime(_l("Starts"), None)
+    ends_at = local_datetime(_l("Ends"), None)
     room_id = SelectField(_l("Room"), coerce=optional_int, validate_choice=False)
     track_id = SelectField(_l("Track"), coerce=optional_int, validate_choice=False)
     capacity = capacity_field(description=_l("Leave empty for the room's size or no limit."))

@@ -2,10 +2,14 @@
 
 Plain functions over an event's sessions, loaded once with
 `festa.program.queries.schedule_sessions` (plus one query for the same speakers' sessions
-at other events): a room or a speaker booked twice at overlapping times, a session outside
-the event's dates, a session outside its room's opening hours. Sessions that merely touch
-(one ends at 11:00, the next starts at 11:00) do not conflict; cancelled sessions never do.
-Each conflict has a stable `code` and a `message` in the current language.
+at other events, and one for the breaks): a room or a speaker booked twice at overlapping
+times (rooms marked "parallel sessions allowed" excepted), a session outside the event's
+dates or its room's opening hours, a session over a break or blocker in its room, and a
+session with more confirmed reservations than its room has seats. Sessions that merely
+touch (one ends at 11:00, the next starts at 11:00) do not conflict; cancelled and
+unscheduled sessions never do. Each conflict has a stable `code` and a `message` in the
+current language; `hard` ones (`HARD_CODES`) are refused by the schedule editor and the API,
+the others are warnings.
 """
 
 from __future__ import annotations
@@ -21,14 +25,27 @@ from sqlalchemy.orm import selectinload
 
 from festa.extensions import db
 from festa.i18n import format_dt, format_time, local_time, localized, speaker_name
-from festa.program.models import Event, Room, Session, SessionSpeaker, Speaker
+from festa.program.models import (
+    BlockKind,
+    Event,
+    Room,
+    ScheduleBlock,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
 from festa.program.queries import event_bounds, schedule_sessions
 
 ROOM_DOUBLE_BOOKED = "room_double_booked"
 SPEAKER_DOUBLE_BOOKED = "speaker_double_booked"
 OUTSIDE_EVENT_DATES = "outside_event_dates"
 OUTSIDE_ROOM_HOURS = "outside_room_hours"
-CODES = (ROOM_DOUBLE_BOOKED, SPEAKER_DOUBLE_BOOKED, OUTSIDE_EVENT_DATES, OUTSIDE_ROOM_HOURS)
+OVERLAPS_BREAK = "overlaps_break"
+ROOM_TOO_SMALL = "room_too_small"
+CODES = (ROOM_TOO_SMALL, ROOM_DOUBLE_BOOKED, SPEAKER_DOUBLE_BOOKED, OUTSIDE_EVENT_DATES,
+         OUTSIDE_ROOM_HOURS, OVERLAPS_BREAK)
+# People already hold these seats: moving the session into a smaller room is refused.
+HARD_CODES = frozenset({ROOM_TOO_SMALL})
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,12 @@ class Conflict:
     session: Session
     other: Session | None = None
     speaker: Speaker | None = None
+    block: ScheduleBlock | None = None
+
+    @property
+    def hard(self) -> bool:
+        """A rule that refuses the change (not merely a warning)."""
+        return self.code in HARD_CODES
 
     def involves(self, session_id: int | None) -> bool:
         return session_id in (self.session.id, self.other.id if self.other else None)
@@ -62,13 +85,18 @@ class Draft:
     room: Room | None = None
     speaker_roles: list[SessionSpeaker] = field(default_factory=list)
     cancelled: bool = False
+    seats_taken: int = 0
+
+    @property
+    def scheduled(self) -> bool:
+        return self.starts_at is not None
 
     @property
     def event_id(self) -> int:
         return self.event.id
 
 
-def overlaps(a: Session, b: Session) -> bool:
+def overlaps(a: Session | ScheduleBlock, b: Session | ScheduleBlock) -> bool:
     """True when the two time ranges share more than an instant (touching is fine)."""
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at
 
@@ -77,7 +105,8 @@ def room_conflicts(sessions: Iterable[Session]) -> list[Conflict]:
     """Pairs of sessions in the same room at overlapping times."""
     by_room: dict[int, list[Session]] = defaultdict(list)
     for session in sessions:
-        if session.room is not None and not session.cancelled:
+        if session.room is not None and not session.cancelled and \
+                not session.room.parallel_sessions:
             by_room[session.room.id].append(session)
     found = []
     for booked in by_room.values():
@@ -126,14 +155,42 @@ def room_hours_conflicts(event: Event, sessions: Iterable[Session]) -> list[Conf
     ]
 
 
+def block_conflicts(sessions: Iterable[Session],
+                    blocks: Iterable[ScheduleBlock]) -> list[Conflict]:
+    """Sessions over a break or a blocker in their room."""
+    by_room: dict[int, list[ScheduleBlock]] = defaultdict(list)
+    for block in blocks:
+        by_room[block.room_id].append(block)
+    return [
+        Conflict(OVERLAPS_BREAK, s, block=b)
+        for s in sessions if not s.cancelled and s.room is not None
+        for b in by_room.get(s.room.id, ()) if overlaps(s, b)
+    ]
+
+
+def capacity_conflicts(sessions: Iterable[Session]) -> list[Conflict]:
+    """Sessions whose confirmed reservations do not fit their room (a hard rule)."""
+    return [
+        Conflict(ROOM_TOO_SMALL, s)
+        for s in sessions
+        if not s.cancelled and s.room is not None and s.room.capacity is not None
+        and s.seats_taken > s.room.capacity
+    ]
+
+
 def find_conflicts(event: Event, sessions: Sequence[Session],
-                   elsewhere: Iterable[Session] = ()) -> list[Conflict]:
-    """Every conflict among already loaded sessions, in a stable order."""
+                   elsewhere: Iterable[Session] = (),
+                   blocks: Iterable[ScheduleBlock] = ()) -> list[Conflict]:
+    """Every conflict among already loaded sessions, in a stable order (unscheduled
+    sessions have none)."""
+    sessions = [s for s in sessions if s.scheduled]
     found = [
+        *capacity_conflicts(sessions),
         *room_conflicts(sessions),
         *speaker_conflicts(sessions, elsewhere),
         *date_conflicts(event, sessions),
         *room_hours_conflicts(event, sessions),
+        *block_conflicts(sessions, blocks),
     ]
     return sorted(found, key=lambda c: (c.session.starts_at, CODES.index(c.code)))
 
@@ -143,16 +200,29 @@ def event_conflicts(event: Event, sessions: Sequence[Session] | None = None) -> 
     (`schedule_sessions`); else they are loaded here, in a constant number of queries."""
     if sessions is None:
         sessions = schedule_sessions(event, include_cancelled=False)
-    active = [s for s in sessions if not s.cancelled]
-    return find_conflicts(event, active, speakers_elsewhere(event, active))
+    active = [s for s in sessions if not s.cancelled and s.scheduled]
+    return find_conflicts(event, active, speakers_elsewhere(event, active),
+                          event_blocks(event))
 
 
 def draft_conflicts(event: Event, draft: Draft) -> list[Conflict]:
     """The conflicts a session would have if saved as `draft` (nothing is written)."""
+    if not draft.scheduled:
+        return []
     sessions = [s for s in schedule_sessions(event, include_cancelled=False) if s.id != draft.id]
     sessions.append(draft)
-    found = find_conflicts(event, sessions, speakers_elsewhere(event, sessions))
+    found = find_conflicts(event, sessions, speakers_elsewhere(event, sessions),
+                           event_blocks(event))
     return [c for c in found if c.session is draft or c.other is draft]
+
+
+def event_blocks(event: Event) -> list[ScheduleBlock]:
+    """The event's breaks and blockers in time order, rooms loaded."""
+    return list(db.session.scalars(
+        sa.select(ScheduleBlock).where(ScheduleBlock.event_id == event.id)
+        .options(selectinload(ScheduleBlock.room))
+        .order_by(ScheduleBlock.starts_at, ScheduleBlock.room_id, ScheduleBlock.id)
+    ))
 
 
 def for_session(conflicts: Iterable[Conflict], session_id: int) -> list[Conflict]:
@@ -168,6 +238,7 @@ def count_by_code(conflicts: Iterable[Conflict]) -> dict[str, int]:
 
 def speakers_elsewhere(event: Event, sessions: Sequence[Session]) -> list[Session]:
     """Sessions at other events that share a speaker with `sessions` and could overlap them."""
+    sessions = [s for s in sessions if s.scheduled]
     speaker_ids = {r.speaker_id for s in sessions for r in s.speaker_roles}
     if not speaker_ids:
         return []
@@ -261,7 +332,24 @@ def _hours_message(c: Conflict) -> str:
              "(%(opens)s–%(closes)s).", **names)
 
 
+def _block_message(c: Conflict) -> str:
+    names = {"title": _title(c.session), "block": localized(c.block, "title"),
+             "room": localized(c.block.room, "name")}
+    if c.block.kind == BlockKind.BLOCKER:
+        return _("“%(title)s” overlaps the blocked time “%(block)s” in %(room)s.", **names)
+    return _("“%(title)s” overlaps the break “%(block)s” in %(room)s.", **names)
+
+
+def _too_small_message(c: Conflict) -> str:
+    return _("%(room)s has %(capacity)d seats, but %(taken)d people hold a confirmed seat in "
+             "“%(title)s”.", room=localized(c.session.room, "name"),
+             capacity=c.session.room.capacity, taken=c.session.seats_taken,
+             title=_title(c.session))
+
+
 _MESSAGES = {
+    ROOM_TOO_SMALL: _too_small_message,
+    OVERLAPS_BREAK: _block_message,
     ROOM_DOUBLE_BOOKED: _room_message,
     SPEAKER_DOUBLE_BOOKED: _speaker_message,
     OUTSIDE_EVENT_DATES: _dates_message,

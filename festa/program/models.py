@@ -6,7 +6,8 @@ import enum
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from festa.dbtypes import UTCDateTime, utcnow
 from festa.extensions import db
@@ -60,6 +61,8 @@ class Room(db.Model):
     # The room's opening hours in the event's time zone; a session may not run outside them.
     opens_at: Mapped[time | None] = mapped_column(sa.Time)
     closes_at: Mapped[time | None] = mapped_column(sa.Time)
+    # Poster hall, exhibition: several sessions at once are normal, not a double booking.
+    parallel_sessions: Mapped[bool] = mapped_column(default=False)
 
     venue: Mapped[Venue] = relationship(back_populates="rooms")
 
@@ -140,14 +143,18 @@ class Session(db.Model):
     title_en: Mapped[str] = mapped_column(sa.String(300))
     abstract_ko: Mapped[str] = mapped_column(sa.Text, default="")
     abstract_en: Mapped[str] = mapped_column(sa.Text, default="")
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Both empty while the session is not scheduled yet (the editor's sidebar); the public
+    # pages, feeds and reservations only ever see scheduled sessions (`Session.scheduled`).
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
     reservation_required: Mapped[bool] = mapped_column(default=False)
     seats_taken: Mapped[int] = mapped_column(default=0)
     cancelled: Mapped[bool] = mapped_column(default=False)
-    # Bumped on every change so calendar clients replace their copy (iCalendar SEQUENCE).
+    # Bumped on every change: calendar clients replace their copy (iCalendar SEQUENCE), and
+    # an edit based on an older number is refused (the API's and the editor's `version`).
     sequence: Mapped[int] = mapped_column(default=0)
+    version = synonym("sequence")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -162,11 +169,23 @@ class Session(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="session_ends_after_start"),
+        sa.CheckConstraint("(starts_at IS NULL) = (ends_at IS NULL)",
+                           name="session_times_both_or_neither"),
         sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="session_capacity_nonneg"),
         sa.CheckConstraint(
             "capacity IS NULL OR seats_taken <= capacity", name="session_not_oversold"
         ),
     )
+
+    @hybrid_property
+    def scheduled(self) -> bool:
+        """Placed on the schedule (has a time); unscheduled sessions wait in the editor."""
+        return self.starts_at is not None
+
+    @scheduled.inplace.expression
+    @classmethod
+    def _scheduled_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.starts_at.is_not(None)
 
     @property
     def seats_left(self) -> int | None:
@@ -219,6 +238,41 @@ class SessionSpeaker(db.Model):
 
     session: Mapped[Session] = relationship(back_populates="speaker_roles")
     speaker: Mapped[Speaker] = relationship(back_populates="session_roles")
+
+
+class BlockKind(enum.StrEnum):
+    BREAK = "break"  # public: lunch, coffee; shown on the schedule
+    BLOCKER = "blocker"  # internal: set-up time; organizers only
+
+
+class ScheduleBlock(db.Model):
+    """Time in one room that is not a session: a public break or an internal blocker.
+    Sessions overlapping one are flagged by the conflict rules."""
+
+    __tablename__ = "schedule_blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20), default=BlockKind.BREAK)
+    title_ko: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    room: Mapped[Room] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="block_ends_after_start"),
+    )
+
+    @property
+    def public(self) -> bool:
+        return self.kind == BlockKind.BREAK
 
 
 class ScheduleVersion(db.Model):

@@ -74,8 +74,10 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
     return now <= event_bounds(event)[1]
 
 
-def schedule_sessions(event: Event, include_cancelled: bool = True) -> list[Session]:
-    """The event's sessions in time order with room, track and speakers loaded."""
+def schedule_sessions(event: Event, include_cancelled: bool = True,
+                      include_unscheduled: bool = False) -> list[Session]:
+    """The event's sessions in time order with room, track and speakers loaded. Sessions
+    without a time yet (the editor's sidebar) only with `include_unscheduled`, last."""
     query = (
         sa.select(Session)
         .where(Session.event_id == event.id)
@@ -88,7 +90,11 @@ def schedule_sessions(event: Event, include_cancelled: bool = True) -> list[Sess
     )
     if not include_cancelled:
         query = query.where(Session.cancelled.is_(False))
-    return list(db.session.scalars(query))
+    if not include_unscheduled:
+        query = query.where(Session.scheduled)
+    sessions = list(db.session.scalars(query))
+    # NULL sorts first on SQLite and last on PostgreSQL: put the unscheduled last on both.
+    return [s for s in sessions if s.scheduled] + [s for s in sessions if not s.scheduled]
 
 
 def event_speakers(event: Event) -> list[Speaker]:
@@ -97,7 +103,7 @@ def event_speakers(event: Event) -> list[Speaker]:
         sa.select(Speaker)
         .join(SessionSpeaker)
         .join(Session)
-        .where(Session.event_id == event.id)
+        .where(Session.event_id == event.id, Session.scheduled)
         .distinct()
         .options(selectinload(Speaker.session_roles).selectinload(SessionSpeaker.session))
     ).all()

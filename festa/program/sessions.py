@@ -47,9 +47,13 @@ SPEAKER_FIELDS = ("family_name_ko", "given_name_ko", "family_name_en", "given_na
 
 
 def _check_times(problems: Problems, starts_at: datetime | None, ends_at: datetime | None) -> None:
+    """Both times, or neither (a session not scheduled yet)."""
+    if starts_at is None and ends_at is None:
+        return
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value is None:
-            problems.add("missing_time", name, _("Enter a date and time."))
+            problems.add("missing_time", name, _("Enter both times, or neither to leave the "
+                                                 "session unscheduled."))
         elif value.tzinfo is None:
             problems.add("naive_time", name, _("The time needs a time zone."))
     if starts_at and ends_at and starts_at.tzinfo and ends_at.tzinfo and ends_at <= starts_at:
@@ -91,6 +95,8 @@ def check_draft(event: Event, data: Mapping[str, Any],
     try:
         values = session_values(event, data, session)
     except FestaError:
+        return []
+    if values["starts_at"] is None:
         return []
     room = db.session.get(Room, values["room_id"]) if values["room_id"] is not None else None
     draft = Draft(id=session.id if session else 0, event=event,

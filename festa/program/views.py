@@ -81,7 +81,7 @@ def session_page(slug: str, session_id: int):
     """One session: time in the event's zone, room, track, speakers, abstract, seats."""
     event = queries.published_event_or_404(slug)
     session = db.session.get(Session, session_id)
-    if session is None or session.event_id != event.id:
+    if session is None or session.event_id != event.id or not session.scheduled:
         abort(404)
     return render_template(
         "program/session.html", event=event, session=session,
@@ -105,7 +105,8 @@ def speaker(slug: str, speaker_id: int):
     event = queries.published_event_or_404(slug)
     person = db.session.get(Speaker, speaker_id)
     sessions = sorted(
-        (r.session for r in person.session_roles if r.session.event_id == event.id)
+        (r.session for r in person.session_roles
+         if r.session.event_id == event.id and r.session.scheduled)
         if person else (),
         key=lambda s: s.starts_at,
     )

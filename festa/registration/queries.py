@@ -114,7 +114,8 @@ def session_seats(event: Event) -> list[dict]:
     ).all())
     sessions = db.session.scalars(
         sa.select(Session)
-        .where(Session.event_id == event.id, Session.reservation_required.is_(True))
+        .where(Session.event_id == event.id, Session.reservation_required.is_(True),
+               Session.scheduled)
         .order_by(Session.starts_at, Session.id)
     )
     return [

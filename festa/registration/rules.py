@@ -32,7 +32,7 @@ def reservable_sessions(event: Event) -> list[Session]:
     return list(db.session.scalars(
         sa.select(Session)
         .where(Session.event_id == event.id, Session.reservation_required.is_(True),
-               Session.cancelled.is_(False))
+               Session.cancelled.is_(False), Session.scheduled)
         .order_by(Session.starts_at, Session.id)
     ))
 

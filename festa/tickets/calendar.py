@@ -32,7 +32,7 @@ def event_vevent(ticket: Ticket, stamp: datetime) -> icalendar.Event:
     """The event from its first to its last session (its days when there is no programme)."""
     event = ticket.event
     zone = ZoneInfo(event.timezone)
-    programme = [s for s in event.sessions if not s.cancelled]
+    programme = [s for s in event.sessions if not s.cancelled and s.scheduled]
     if programme:
         start = min(s.starts_at for s in programme).astimezone(zone)
         end = max(s.ends_at for s in programme).astimezone(zone)

@@ -12,10 +12,19 @@ from festa.program import conflicts
 from festa.program.conflicts import (
     OUTSIDE_EVENT_DATES,
     OUTSIDE_ROOM_HOURS,
+    OVERLAPS_BREAK,
     ROOM_DOUBLE_BOOKED,
+    ROOM_TOO_SMALL,
     SPEAKER_DOUBLE_BOOKED,
 )
-from tests.factories import make_event, make_room, make_session, make_speaker, seoul
+from tests.factories import (
+    make_block,
+    make_event,
+    make_room,
+    make_session,
+    make_speaker,
+    seoul,
+)
 
 
 def codes(event) -> list[str]:
@@ -172,3 +181,53 @@ def test_conflicts_load_in_a_constant_number_of_queries(app, count_queries, sess
         [c.message for c in found]
     assert found
     assert counter.count <= 8, counter.statements
+
+
+# ---------------------------------------------------------------- editor rules (issue 14)
+
+
+def test_parallel_room_skips_double_booking(setup):
+    event, (room, _), _ = setup
+    room.parallel_sessions = True
+    make_session(event, room, start=seoul(event.start_date, 10))
+    make_session(event, room, start=seoul(event.start_date, 10, 30))
+    db.session.commit()
+    assert codes(event) == []
+
+
+def test_session_over_a_break_or_blocker(setup):
+    event, (room, other_room), _ = setup
+    make_block(event, room, start=seoul(event.start_date, 12), minutes=60)
+    make_block(event, other_room, start=seoul(event.start_date, 9), minutes=60,
+               kind="blocker", title_ko="설치", title_en="Set-up")
+    over = make_session(event, room, start=seoul(event.start_date, 12, 30), minutes=30)
+    make_session(event, room, start=seoul(event.start_date, 13))  # touching: fine
+    make_session(event, other_room, start=seoul(event.start_date, 9, 30))
+    db.session.commit()
+    with force_locale("en"):
+        found = conflicts.event_conflicts(event)
+        assert [c.code for c in found] == [OVERLAPS_BREAK, OVERLAPS_BREAK]
+        assert "blocked time “Set-up”" in found[0].message
+        assert found[1].session.id == over.id and "break “Lunch”" in found[1].message
+    assert not any(c.hard for c in found)
+
+
+def test_room_too_small_for_confirmed_seats_is_hard(setup):
+    event, (room, _), _ = setup
+    room.capacity = 10
+    session = make_session(event, room, reservation_required=True, capacity=30)
+    session.seats_taken = 12
+    db.session.commit()
+    found = conflicts.event_conflicts(event)
+    assert [c.code for c in found] == [ROOM_TOO_SMALL]
+    assert found[0].hard
+    with force_locale("ko"):
+        assert "10" in found[0].message and "12" in found[0].message
+
+
+def test_unscheduled_sessions_have_no_conflicts(setup):
+    event, (room, _), (speaker, _) = setup
+    make_session(event, room, speakers=[speaker])
+    make_session(event, room, speakers=[speaker], scheduled=False)
+    db.session.commit()
+    assert codes(event) == []
