@@ -8,6 +8,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from festa.config import PROJECT_ROOT, load_settings
+from festa.core.files import create_private_file, private_dir, sqlite_file
 from festa.extensions import babel, csrf, db, limiter, login, migrate
 
 
@@ -20,10 +21,13 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_dir(Path(app.instance_path))
     app.config.from_mapping(load_settings(Path(app.instance_path)))
     if config:
         app.config.from_mapping(config)
+    database_file = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database_file is not None:
+        create_private_file(database_file)  # before SQLite creates it with the umask's mode
 
     from festa import i18n, models  # noqa: F401  (models: the whole schema for Alembic)
 

@@ -32,16 +32,32 @@ def user_create(email: str, role: str, name: str, password: str) -> None:
 
 @festa_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no events yet.")
-def demo(if_empty: bool) -> None:
-    """Load the demo programme (idempotent: what is already there is left alone)."""
-    import sqlalchemy as sa
+@click.option("--alongside-other-events", is_flag=True,
+              help="Load even though the database holds events that are not the demo's.")
+def demo(if_empty: bool, alongside_other_events: bool) -> None:
+    """Load the demo programme (idempotent: what is already there is left alone).
 
-    from festa.program.demo import load_demo
+    Never on a production site (the demo's staff passwords are published), and not into a
+    database holding real events unless --alongside-other-events says so."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from festa.config import is_production
+    from festa.program.demo import load_demo, other_events
     from festa.program.models import Event
 
+    if is_production(current_app.config):
+        raise click.ClickException(
+            "FESTA_BASE_URL is a public https:// site: the demo (with its published staff "
+            "passwords) is not loaded in production.")
     if if_empty and db.session.scalar(sa.select(sa.func.count(Event.id))):
         click.echo("Database has events; demo not loaded.")
         return
+    others = other_events()
+    if others and not alongside_other_events:
+        raise click.ClickException(
+            f"The database holds other events ({', '.join(others[:5])}); demo not loaded. "
+            "Add --alongside-other-events to load it anyway.")
     created = load_demo()
     db.session.commit()
     click.echo("Demo programme loaded." if created else "Demo programme already present.")

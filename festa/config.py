@@ -6,6 +6,7 @@ import base64
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,7 +16,7 @@ def _instance_secret(instance_path: Path, name: str, make: callable) -> str:
     path = instance_path / name
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = make()
     # O_EXCL: two processes starting at once must end up with the same secret.
     try:
@@ -49,6 +50,18 @@ def engine_options(database_url: str, env: os._Environ | dict) -> dict:
         pool_timeout=int(env.get("DB_POOL_TIMEOUT") or 10),
     )
     return options
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def is_production(config: dict) -> bool:
+    """A public deployment: FESTA_BASE_URL is https:// on a host other than this machine.
+
+    Development-only conveniences (the demo's published passwords, plain-http webhooks)
+    refuse to run there."""
+    parts = urlsplit(config.get("FESTA_BASE_URL") or "")
+    return parts.scheme == "https" and (parts.hostname or "") not in LOCAL_HOSTS
 
 
 def load_settings(instance_path: Path) -> dict:

@@ -49,7 +49,8 @@ class GunicornJsonLogger(_GunicornLogger):
             "msg": "request",
             "request_id": headers.get("x-request-id", ""),
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            # The app's route rule, never PATH_INFO: paths carry tokens (festa.observability.logs).
+            "route": environ.get("festa.route", "-"),
             "status": resp.status_code,
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),

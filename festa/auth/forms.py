@@ -40,6 +40,16 @@ class PasswordForm(ManageForm):
     rows = (("password", "confirm"),)
 
 
+class ChangePasswordForm(FlaskForm):
+    """A staff member changes their own password (the current one proves it is them)."""
+
+    current = PasswordField(_l("Current password"), [DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), [DataRequired(), Length(max=200),
+                                                  password_rules])
+    confirm = PasswordField(_l("Repeat the password"), [DataRequired(), EqualTo(
+        "password", message=_l("The two passwords differ."))])
+
+
 class StaffForm(PasswordForm):
     email = EmailField(_l("E-mail"), [DataRequired(), Email(), Length(max=254)],
                        filters=[strip])

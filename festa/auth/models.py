@@ -14,6 +14,11 @@ from festa.dbtypes import UTCDateTime, utcnow
 from festa.extensions import db
 
 
+def password_matches(password_hash: str, password: str) -> bool:
+    """The one place passwords are checked (scrypt: slow and memory-hard on purpose)."""
+    return check_password_hash(password_hash, password)
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     ORGANIZER = "organizer"
@@ -31,17 +36,27 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the login cookie's id: raising it ends every session of this account at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session cookie: `<id>.<session version>`."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every login cookie of this account (all browsers). Caller commits."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt: slow and memory-hard on purpose.
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

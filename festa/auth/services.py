@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
+from werkzeug.security import generate_password_hash
 
 from festa.audit.services import record
-from festa.auth.models import ApiToken, Role, User
+from festa.auth.models import ApiToken, Role, User, password_matches
 from festa.dbtypes import utcnow
 from festa.extensions import db, login
 
@@ -28,10 +29,18 @@ class AccountError(ValueError):
 
 
 @login.user_loader
-def load_user(user_id: str) -> User | None:
-    """The logged-in staff member; a deactivated account is logged out at its next request."""
+def load_user(session_id: str) -> User | None:
+    """The logged-in staff member from the cookie's `<id>.<session version>`.
+
+    A deactivated account, or a cookie from before the account's last logout or password
+    change (an older session version), is logged out at its next request."""
+    user_id, _dot, version = session_id.partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def normalize_email(email: str) -> str:
@@ -81,6 +90,7 @@ def reset_password(user: User, password: str) -> None:
     """Set a new password chosen by an admin (audited; the password itself is not logged)."""
     check_password_rules(password)
     user.set_password(password)
+    user.end_sessions()
     record("user.reset_password", user)
 
 
@@ -90,12 +100,36 @@ def staff_accounts() -> list[User]:
         sa.select(User).order_by(User.active.desc(), User.role, User.email)))
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash made like real ones, checked for unknown addresses (see authenticate)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None.
+
+    An unknown or deactivated address costs one password hash check too, so the answer's
+    timing does not tell which addresses have accounts."""
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active:
+        password_matches(_dummy_hash(), password)
+        return None
+    if not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """A staff member changes their password; their other sessions end. Caller commits
+    and logs this browser in again (its cookie carries the old session version)."""
+    if not user.check_password(current):
+        raise AccountError("wrong_password", "The current password is not correct.")
+    check_password_rules(new)
+    user.set_password(new)
+    user.end_sessions()
+    record("user.change_password", user)
 
 
 def hash_token(token: str) -> str:

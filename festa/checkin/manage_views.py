@@ -28,7 +28,7 @@ from festa.checkin.models import Checkpoint, Device
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.program.models import Event
-from festa.program.queries import schedule_sessions
+from festa.program.queries import absolute_url, schedule_sessions
 from festa.web.views import render_form, run_service, saved
 
 bp = Blueprint("checkin_manage", __name__, url_prefix="/manage")
@@ -137,7 +137,8 @@ def device_new(checkpoint_id: int):
     device, token = create_device(checkpoint, form.name.data or "",
                                   created_by=current_user._get_current_object())
     db.session.commit()
-    link = url_for("checkin.pair", token=token, _external=True)
+    # FESTA_BASE_URL, never the request's Host: a forged Host must not redirect the pairing.
+    link = absolute_url(url_for("checkin.pair", token=token))
     response = make_response(render_template(
         "manage/checkin_device.html", checkpoint=checkpoint, device=device, token=token,
         link=link, qr=pairing_qr(link), label=queries.checkpoint_label))

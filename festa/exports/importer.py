@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from festa.core.files import private_dir, write_private
 from festa.errors import FestaError
 from festa.i18n import speaker_name
 from festa.program.models import Event
@@ -147,9 +148,7 @@ def _zone(event: Event):
 
 
 def _store() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(current_app.instance_path) / "imports")
 
 
 def _forget_old(now: float) -> None:
@@ -163,7 +162,7 @@ def save_plan(plan: ImportPlan, user_id: int, event_id: int) -> str:
     _forget_old(time.time())
     key = secrets.token_urlsafe(18)
     record = {"user_id": user_id, "event_id": event_id, "plan": asdict(plan)}
-    (_store() / f"{key}.json").write_text(json.dumps(record, ensure_ascii=False))
+    write_private(_store() / f"{key}.json", json.dumps(record, ensure_ascii=False).encode())
     return key
 
 

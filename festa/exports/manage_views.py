@@ -69,11 +69,13 @@ def publish(event_id: int):
 
 @bp.get("/events/<int:event_id>/export/<table>.<fmt>")
 def export(event_id: int, table: str, fmt: str):
-    """Attendees, check-ins or the programme as a CSV (UTF-8 with BOM) or XLSX download."""
+    """Attendees, check-ins or the programme as a CSV (UTF-8 with BOM) or XLSX download;
+    downloads of personal data are audited."""
     event = db.get_or_404(Event, event_id)
     if table not in TABLES or fmt not in MIMETYPES:
         abort(404)
     data = TABLES[table](event)
+    spreadsheets.audit_download(event, table, fmt, data)
     body = (spreadsheets.to_csv(data, event.timezone) if fmt == "csv"
             else spreadsheets.to_xlsx(data, event.timezone))
     response = Response(body, mimetype=MIMETYPES[fmt])

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
+from festa.audit.services import record
 from festa.auth.models import User
 from festa.checkin.models import Checkpoint, Device, Scan
 from festa.exports.import_csv import COLUMNS as PROGRAMME_COLUMNS
@@ -30,6 +31,9 @@ from festa.program import queries
 from festa.program.models import Event, Session
 from festa.registration.models import Registration, Reservation
 from festa.tickets.models import Ticket
+
+# Tables holding personal data: every download of one is written in the audit log.
+PERSONAL_TABLES = frozenset({"attendees", "checkins"})
 
 
 @dataclass
@@ -81,6 +85,13 @@ def to_xlsx(table: Table, tz: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def audit_download(event: Event, name: str, fmt: str, table: Table) -> None:
+    """Record a download of personal data (who, which table, how many rows); commits."""
+    if name in PERSONAL_TABLES:
+        record(f"export.{name}", event, details={"format": fmt, "rows": len(table.rows)})
+        db.session.commit()
 
 
 def _titles(reservations: Iterable[Reservation]) -> str:

@@ -1,5 +1,9 @@
 """Every request gets an id (the proxy's X-Request-ID when it is sane), echoed in the
-response and written in every JSON log line; one log line per request."""
+response and written in every JSON log line; one log line per request.
+
+Request lines name the route's rule (`/tickets/<code>`), never the path: paths carry ticket
+codes, manage, agenda and pairing tokens, which must not end up in log files. The rule is
+also left in the WSGI environ (ROUTE_ENVIRON_KEY) for gunicorn's access log."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from festa import jsonlog
 
 REQUEST_ID_HEADER = "X-Request-ID"
+ROUTE_ENVIRON_KEY = "festa.route"
+UNMATCHED_ROUTE = "-"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 request_log = logging.getLogger("festa.request")
 
@@ -55,15 +61,23 @@ def _start_request() -> None:
     g.request_started = time.perf_counter()
 
 
+def current_route() -> str:
+    """The matched URL rule (placeholders, not values), or "-" when no route matched."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else UNMATCHED_ROUTE
+
+
 def _finish_request(response: Response) -> Response:
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers[REQUEST_ID_HEADER] = request_id
+    route = current_route()
+    request.environ[ROUTE_ENVIRON_KEY] = route
     if current_app.config.get("FESTA_REQUEST_LOG", True):
         started = g.get("request_started")
         duration = (time.perf_counter() - started) * 1000 if started else None
         request_log.info("request", extra={"request_id": request_id, "fields": {
             "method": request.method,
-            "path": request.path,
+            "route": route,
             "endpoint": request.endpoint,
             "status": response.status_code,
             "duration_ms": round(duration, 2) if duration is not None else None,

@@ -36,6 +36,7 @@ DEMO_LOGINS = [
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CONFERENCE_SLUG = "ai-seoul-2025"
+FESTA_SLUG_PREFIX = "ai-seoul-festa-"
 CONFERENCE_DAY = date(2025, 2, 11)
 FESTA_CAPACITY = 2000
 
@@ -185,7 +186,7 @@ def _conference(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speake
 def _festa(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker],
            now: datetime) -> Event | None:
     start = festa_start(now.astimezone(SEOUL).date())
-    slug = f"ai-seoul-festa-{start.year}"
+    slug = f"{FESTA_SLUG_PREFIX}{start.year}"
     if db.session.scalar(sa.select(Event.id).where(Event.slug == slug)):
         return None
     event = Event(
@@ -218,6 +219,16 @@ def _staff() -> bool:
             create_user(email, password, role, name=names[role])
             created = True
     return created
+
+
+def is_demo_slug(slug: str) -> bool:
+    return slug == CONFERENCE_SLUG or slug.startswith(FESTA_SLUG_PREFIX)
+
+
+def other_events() -> list[str]:
+    """Slugs of the events in the database that the demo did not create."""
+    slugs = db.session.scalars(sa.select(Event.slug).order_by(Event.slug))
+    return [slug for slug in slugs if not is_demo_slug(slug)]
 
 
 def load_demo(now: datetime | None = None) -> bool:

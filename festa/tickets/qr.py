@@ -15,6 +15,8 @@ import qrcode
 import qrcode.image.svg
 from flask import current_app
 
+from festa.core.files import write_private
+
 # M recovers ~15 % damage (a scratched phone screen); the contract asks for M or better.
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 BOX_SIZE = 10  # pixels per module in the PNG: ~450 px for a version-7 code
@@ -64,10 +66,7 @@ def _cached(code: str, fmt: str, cache_dir: str) -> bytes:
         pass
     data = _render(code, fmt)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{fmt}.tmp{id(data)}")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a concurrent reader sees the whole file or none
+        write_private(path, data)
     except OSError:
         current_app.logger.warning("QR cache not writable: %s", path.parent)
     return data

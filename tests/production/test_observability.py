@@ -40,7 +40,7 @@ def test_request_log_is_one_json_object_with_the_request_id(client, caplog):
     line = json.loads(logs.JsonFormatter().format(records[0]))
     assert line["request_id"] == "trace-1"
     assert line["status"] == 404 and line["method"] == "GET"
-    assert line["path"] == "/no-such-page" and line["msg"] == "request"
+    assert line["route"] == "-" and "path" not in line and line["msg"] == "request"
     assert isinstance(line["duration_ms"], float)
 
 

@@ -56,6 +56,7 @@ ACCESS: list[tuple[str, str]] = [
     ("api-docs.openapi_json", "public"),
     ("auth.login_page", "public"),
     ("auth.logout", "public"),
+    ("auth.change_password", "door"),  # any logged-in staff member, for their own account
     ("program.*", "public"),
     ("exports.changes", "public"),
     ("exports.agenda", "url-credential"),
