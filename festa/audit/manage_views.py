@@ -38,7 +38,7 @@ def audit_log():
     """Who changed what and when, newest first; filter by event, actor and action."""
     form, filters = _filters(queries.known_actions())
     page = queries.audit_page(filters, request.args.get("page", 1, type=int))
-    return render_template("manage/audit.html", form=form, page=page, page_args=_page_args(),
+    return render_template("manage/audit/log.html", form=form, page=page, page_args=_page_args(),
                            view="audit_manage.audit_log")
 
 
@@ -48,5 +48,5 @@ def scan_log():
     """Every scan by devices and door staff (failed ones too), newest first."""
     form, filters = _filters(list(queries.SCAN_ACTIONS))
     page = queries.page_of(queries.scan_query(filters), request.args.get("page", 1, type=int))
-    return render_template("manage/audit_scans.html", form=form, page=page,
+    return render_template("manage/audit/scans.html", form=form, page=page,
                            page_args=_page_args(), view="audit_manage.scan_log")

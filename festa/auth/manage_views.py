@@ -38,7 +38,7 @@ def _account_error(form: StaffForm | PasswordForm | None, error: AccountError) -
 @admin_required
 def staff():
     """Every staff account with its role and state."""
-    return render_template("manage/staff.html", users=services.staff_accounts(),
+    return render_template("manage/auth/staff.html", users=services.staff_accounts(),
                            role_labels=ROLE_LABELS, active_form=ActiveForm())
 
 

@@ -26,7 +26,7 @@ def tokens_page():
         db.session.commit()
         form = TokenForm(formdata=None)
     response = render_template(
-        "manage/tokens.html", form=form, confirm=ConfirmForm(), new_token=new_token,
+        "manage/auth/tokens.html", form=form, confirm=ConfirmForm(), new_token=new_token,
         tokens=tokens.user_tokens(current_user),
     )
     # The token is in this page only: never keep it in any cache.

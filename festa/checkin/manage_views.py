@@ -50,7 +50,7 @@ def pairing_qr(url: str) -> Markup:
 def index():
     """Events, each with its check-in dashboard and checkpoints."""
     events = db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())).all()
-    return render_template("manage/checkin_index.html", events=events)
+    return render_template("manage/checkin/index.html", events=events)
 
 
 @bp.get("/events/<int:event_id>/checkin")
@@ -60,7 +60,7 @@ def dashboard(event_id: int):
     event = db.get_or_404(Event, event_id)
     stats = queries.event_stats(event)
     db.session.commit()  # the entrance, if it was just created
-    return render_template("manage/checkin_dashboard.html", event=event, stats=stats,
+    return render_template("manage/checkin/dashboard.html", event=event, stats=stats,
                            updated_at=utcnow())
 
 
@@ -71,7 +71,7 @@ def checkpoints(event_id: int):
     event = db.get_or_404(Event, event_id)
     rows = [(c, checkpoint_devices(c), _device_form(c)) for c in event_checkpoints(event)]
     db.session.commit()
-    return render_template("manage/checkin_checkpoints.html", event=event, rows=rows,
+    return render_template("manage/checkin/checkpoints.html", event=event, rows=rows,
                            label=queries.checkpoint_label)
 
 
@@ -140,7 +140,7 @@ def device_new(checkpoint_id: int):
     # FESTA_BASE_URL, never the request's Host: a forged Host must not redirect the pairing.
     link = absolute_url(url_for("checkin.pair", token=token))
     response = make_response(render_template(
-        "manage/checkin_device.html", checkpoint=checkpoint, device=device, token=token,
+        "manage/checkin/device.html", checkpoint=checkpoint, device=device, token=token,
         link=link, qr=pairing_qr(link), label=queries.checkpoint_label))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -36,7 +36,7 @@ def guard() -> None:
 @bp.get("/open-data")
 def hub():
     """Every event with its open-data pages, and the organizer's API tokens."""
-    return render_template("manage/open_data.html", events=all_events())
+    return render_template("manage/opendata/index.html", events=all_events())
 
 
 @bp.get("/events/<int:event_id>/open-data")
@@ -44,7 +44,7 @@ def event_hub(event_id: int):
     """Schedule versions (pending changes, publish), import, export and feed links."""
     event = db.get_or_404(Event, event_id)
     return render_template(
-        "manage/open_data_event.html", event=event, form=ConfirmForm(),
+        "manage/opendata/event.html", event=event, form=ConfirmForm(),
         pending=versions.pending_changes(event), history=versions.event_versions(event),
     )
 
@@ -104,7 +104,7 @@ def import_upload(event_id: int):
         plan = importer.parse_upload(upload.filename or "", upload.read(), event)
         key = importer.save_plan(plan, current_user.id, event.id)
         return redirect(url_for(".import_preview", event_id=event.id, key=key))
-    return render_template("manage/import_upload.html", event=event, form=form,
+    return render_template("manage/opendata/import_upload.html", event=event, form=form,
                            columns=import_csv.COLUMNS), 422 if form.errors else 200
 
 
@@ -117,7 +117,7 @@ def import_preview(event_id: int, key: str):
         flash(_("That upload has expired. Please upload the file again."), "warning")
         return redirect(url_for(".import_upload", event_id=event.id))
     summary, errors = dry_run(plan, event)
-    return render_template("manage/import_preview.html", event=event, plan=plan, key=key,
+    return render_template("manage/opendata/import_preview.html", event=event, plan=plan, key=key,
                            summary=summary, errors=errors, when=lambda iso: format_dt(
                                datetime.fromisoformat(iso), "short", tz=event.timezone),
                            form=ConfirmImportForm(key=key)), 422 if errors else 200

@@ -40,7 +40,7 @@ def webhooks_page(event_id: int):
         flash(_("Webhook added. Its secret is shown below."), "success")
         return redirect(url_for(".webhooks_page", event_id=event.id))
     return render_template(
-        "manage/webhooks.html", event=event, form=form, confirm=ConfirmForm(),
+        "manage/webhooks/webhooks.html", event=event, form=form, confirm=ConfirmForm(),
         hooks=webhooks.event_webhooks(event.id), deliveries=webhooks.deliveries(event.id),
     ), 422 if form.errors else 200
 

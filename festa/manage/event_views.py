@@ -25,7 +25,7 @@ def events():
     """Every event, drafts included, with how many sessions each has."""
     rows = queries.all_events()
     counts = queries.session_counts(e.id for e in rows)
-    return render_template("manage/events.html", events=rows, session_counts=counts)
+    return render_template("manage/program/events.html", events=rows, session_counts=counts)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -53,7 +53,7 @@ def event(event_id: int):
             if session is not None and session.event_id == event.id:
                 per_session[session.id] = per_session.get(session.id, 0) + 1
     return render_template(
-        "manage/event.html", event=event, sessions=sessions, conflicts=found,
+        "manage/program/event.html", event=event, sessions=sessions, conflicts=found,
         conflict_counts=conflict_checks.count_by_code(found), per_session=per_session,
         registrations=queries.registration_counts([event.id]).get(event.id, 0),
         kind_labels=KIND_LABELS, publish_form=PublishForm(),
@@ -101,7 +101,7 @@ def event_conflicts(event_id: int):
     """Every conflict in the event's programme, with links to fix each one."""
     event = db.get_or_404(Event, event_id)
     found = conflict_checks.event_conflicts(event)
-    return render_template("manage/conflicts.html", event=event, conflicts=found,
+    return render_template("manage/program/conflicts.html", event=event, conflicts=found,
                            counts=conflict_checks.count_by_code(found))
 
 

@@ -33,7 +33,7 @@ def _session_form(event: Event, **kwargs) -> SessionForm:
 
 def _render(form: SessionForm, event: Event, session: Session, **context):
     return render_form(form, _("Edit session"), url_for("manage.event", event_id=event.id),
-                       template="manage/session_form.html", event=event, session=session,
+                       template="manage/program/session_form.html", event=event, session=session,
                        role_labels=ROLE_LABELS, **context)
 
 
@@ -47,7 +47,7 @@ def session_new(event_id: int):
         form, lambda: services.create_session(event, form.model_data()),
         lambda session: url_for("manage.session_edit", session_id=session.id),
         title=_("New session"), back=url_for("manage.event", event_id=event.id),
-        message=_("Session created."), template="manage/session_form.html", event=event,
+        message=_("Session created."), template="manage/program/session_form.html", event=event,
         session=None,
         check=lambda: services.session_values(event, form.model_data()))
 

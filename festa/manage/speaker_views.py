@@ -30,7 +30,7 @@ def speakers():
     rows = queries.all_speakers()
     if query:
         rows = [s for s in rows if matches(query, _search_text(s))]
-    return render_template("manage/speakers.html", speakers=rows, query=query,
+    return render_template("manage/program/speakers.html", speakers=rows, query=query,
                            session_counts=queries.speaker_session_counts())
 
 

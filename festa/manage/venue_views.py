@@ -20,7 +20,7 @@ from festa.web.views import confirm_delete, form_page
 @organizer_required
 def venues():
     """Every venue with its rooms."""
-    return render_template("manage/venues.html", venues=queries.all_venues())
+    return render_template("manage/program/venues.html", venues=queries.all_venues())
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -42,7 +42,8 @@ def venue(venue_id: int):
     form = VenueForm(obj=venue)
     return form_page(form, lambda: services.update_venue(venue, form.model_data()),
                      url_for("manage.venue", venue_id=venue.id), title=localized(venue, "name"),
-                     back=url_for("manage.venues"), template="manage/venue.html", venue=venue,
+                     back=url_for("manage.venues"), template="manage/program/venue.html",
+                     venue=venue,
                      delete_url=url_for("manage.venue_delete", venue_id=venue.id))
 
 

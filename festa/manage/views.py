@@ -24,7 +24,7 @@ def index():
     events = queries.all_events()
     ids = [e.id for e in events]
     return render_template(
-        "manage/index.html",
+        "manage/program/index.html",
         events=events,
         session_counts=queries.session_counts(ids),
         registration_counts=queries.registration_counts(ids),

@@ -48,7 +48,7 @@ def mail_list():
         status = None
     page = queries.mail_page(status, request.args.get("page", 1, type=int))
     return render_template(
-        "manage/mail.html", page=page, status=status, counts=queries.status_counts(),
+        "manage/outbox/mail.html", page=page, status=status, counts=queries.status_counts(),
         smtp_configured=bool(current_app.config.get("MAIL_SERVER")),
     )
 
@@ -58,7 +58,7 @@ def mail_list():
 def mail_message(message_id: int):
     """One message as the attendee would read it: headers, HTML, text and attachments."""
     message = _mail_or_404(message_id)
-    return render_template("manage/mail_message.html", message=message,
+    return render_template("manage/outbox/message.html", message=message,
                            mail=queries.read_mail(message))
 
 

@@ -40,7 +40,7 @@ def index():
     """Every event with its registration counts: the way into each list."""
     events = db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())).all()
     counts = {event.id: queries.status_counts(event) for event in events}
-    return render_template("manage/registrations_index.html", events=events, counts=counts)
+    return render_template("manage/registration/index.html", events=events, counts=counts)
 
 
 @bp.get("/events/<int:event_id>/registrations")
@@ -53,7 +53,7 @@ def event_registrations(event_id: int):
     page = max(request.args.get("page", 1, type=int), 1)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return render_template(
-        "manage/registrations.html", event=event, rows=shown, found=len(rows), page=page,
+        "manage/registration/list.html", event=event, rows=shown, found=len(rows), page=page,
         pages=max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1), query=query, status=status,
         counts=queries.status_counts(event), seats=queries.session_seats(event),
         positions=queries.event_positions(event.id), statuses=queries.STATUSES,
@@ -102,7 +102,7 @@ def walk_in(event_id: int):
             return redirect(url_for(".event_registrations", event_id=event.id,
                                     q=registration.email))
     status = 422 if form.errors else 200
-    return render_template("manage/registrations_new.html", event=event, form=form,
+    return render_template("manage/registration/new.html", event=event, form=form,
                            sessions={s.id: s for s in sessions}), status
 
 

@@ -1,13 +1,13 @@
 /* Live check-in dashboard: polls GET /api/v1/events/<slug>/stats every few seconds and
    redraws the numbers, the per-checkpoint table and the arrivals bars (same SVG shape as
-   templates/manage/checkin_chart.html), without reloading the page. */
+   templates/manage/checkin/chart.html), without reloading the page. */
 (function () {
   "use strict";
 
   var root = document.getElementById("checkin-dashboard");
   if (!root) { return; }
   var SVG = "http://www.w3.org/2000/svg";
-  var WIDTH = 640; // the chart's viewBox, as in templates/manage/checkin_chart.html
+  var WIDTH = 640; // the chart's viewBox, as in templates/manage/checkin/chart.html
   var every = Number(root.dataset.refreshMs) || 5000;
   var lang = root.dataset.lang || "ko";
   var timeZone = root.dataset.timezone || undefined;
