@@ -112,13 +112,19 @@ def _show_error(form, error: FestaError) -> None:
         flash(error.message, "error")
 
 
-def _registration_action(registration_id: int, action) -> Response:
-    """Run an organizer action on a registration (POST with CSRF), then back to the list."""
+def _registration_action(registration_id: int, action, confirm: dict | None = None):
+    """Run an organizer action on a registration (POST with CSRF), then back to the list.
+
+    With `confirm` (question, button, reason), a GET shows a confirmation page that names
+    the person first: destructive actions are never one tap away in the list."""
     registration = db.get_or_404(Registration, registration_id)
-    back = request.form.get("next") or url_for(".event_registrations",
-                                               event_id=registration.event_id)
+    back = request.values.get("next") or url_for(".event_registrations",
+                                                 event_id=registration.event_id)
     if not back.startswith("/manage/"):
         back = url_for(".event_registrations", event_id=registration.event_id)
+    if request.method == "GET" and confirm is not None:
+        return render_template("manage/registration_confirm.html", registration=registration,
+                               form=ConfirmForm(), back=back, **confirm)
     if ConfirmForm().validate_on_submit():
         try:
             message = action(registration, current_user._get_current_object())
@@ -130,14 +136,19 @@ def _registration_action(registration_id: int, action) -> Response:
     return redirect(back)
 
 
-@bp.post("/registrations/<int:registration_id>/revoke-ticket")
+@bp.route("/registrations/<int:registration_id>/revoke-ticket", methods=["GET", "POST"])
 @organizer_required
 def revoke_ticket(registration_id: int):
-    """Stop a registration's ticket; the attendee is told by mail."""
+    """Stop a registration's ticket (after a confirmation naming the person); the attendee
+    is told by mail."""
     def action(registration, user):
         services.revoke_registration_ticket(registration, user, request.form.get("reason", ""))
         return _("Ticket revoked.")
-    return _registration_action(registration_id, action)
+    return _registration_action(registration_id, action, confirm={
+        "question": _("Revoke the ticket of %(name)s?"), "button": _("Revoke ticket"),
+        "consequence": _("The ticket stops working at the door at once; the seat stays taken. "
+                         "The attendee is told by e-mail."),
+        "reason": True})
 
 
 @bp.post("/registrations/<int:registration_id>/resend-ticket")
@@ -150,13 +161,19 @@ def resend_ticket(registration_id: int):
     return _registration_action(registration_id, action)
 
 
-@bp.post("/registrations/<int:registration_id>/cancel")
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 @organizer_required
 def cancel(registration_id: int):
-    """Cancel a registration for the attendee; the waitlist moves up at once."""
+    """Cancel a registration for the attendee (after a confirmation naming the person);
+    the waitlist moves up at once."""
     def action(registration, user):
         if registration.status == RegistrationStatus.CANCELLED:
             return _("Already cancelled.")
         services.cancel_registration(registration, by=user)
         return _("Registration cancelled.")
-    return _registration_action(registration_id, action)
+    return _registration_action(registration_id, action, confirm={
+        "question": _("Cancel the registration of %(name)s?"),
+        "button": _("Cancel registration"),
+        "consequence": _("The ticket stops working, the seats are released and the next on "
+                         "each waitlist gets them. The attendee is told by e-mail."),
+        "reason": False})

@@ -161,4 +161,26 @@ def test_index_lists_events_with_counts(client, auth, event, people):
     auth.login("organizer")
     html = client.get("/manage/registrations/").get_data(as_text=True)
     assert f"/manage/events/{event.id}/registrations" in html
-    assert "<td>2</td><td>1</td><td>1</td>" in html
+    assert '<td data-label="확정">2</td><td data-label="대기">1</td><td data-label="취소됨">1</td>' in html
+
+
+def test_destructive_actions_ask_first_naming_the_person(client, auth, event, people):
+    auth.login("organizer")
+    mayor = people["mayor"]
+    listing = client.get(f"/manage/events/{event.id}/registrations?lang=en")
+    html = listing.get_data(as_text=True)
+    assert 'class="button danger"' not in html  # no red button is one tap away in the list
+    assert f"/manage/registrations/{mayor.id}/cancel?next=" in html
+    page = client.get(f"/manage/registrations/{mayor.id}/cancel?lang=en")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Cancel the registration of 오세훈?" in text
+    assert "mayor@seoul.go.kr" in text
+    page = client.get(f"/manage/registrations/{mayor.id}/revoke-ticket?lang=ko")
+    assert "오세훈 님의 티켓을 무효화할까요?" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert mayor.status == "confirmed" and mayor.ticket.status == TicketStatus.VALID
+    response = client.post(f"/manage/registrations/{mayor.id}/cancel",
+                           data={"next": f"/manage/events/{event.id}/registrations"})
+    assert response.headers["Location"].endswith(f"/manage/events/{event.id}/registrations")
+    db.session.expire_all()
+    assert mayor.status == "cancelled"
