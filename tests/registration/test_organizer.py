@@ -161,7 +161,8 @@ def test_index_lists_events_with_counts(client, auth, event, people):
     auth.login("organizer")
     html = client.get("/manage/registrations/").get_data(as_text=True)
     assert f"/manage/events/{event.id}/registrations" in html
-    assert '<td data-label="확정">2</td><td data-label="대기">1</td><td data-label="취소됨">1</td>' in html
+    assert ('<td data-label="확정">2</td><td data-label="대기">1</td>'
+            '<td data-label="취소됨">1</td>') in html
 
 
 def test_destructive_actions_ask_first_naming_the_person(client, auth, event, people):
