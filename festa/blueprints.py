@@ -42,6 +42,6 @@ def register(app: Flask) -> None:
     security.init_app(app)
     cli.init_app(app)
     outbox_mail.init_app(app)
-    webhooks.register_deliverer()
+    webhooks.init_app(app)
     outbox_worker.init_app(app)
     outbox_metrics.init_app(app)

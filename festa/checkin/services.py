@@ -13,8 +13,9 @@ gates scanning one ticket at the same moment get exactly one `ok`:
 
 Every scan at a door changes that door's counter row, and the row stays locked until the
 commit: the counters are therefore changed LAST, when everything else (the scan row, the
-presence, the webhook) is written; what the counter UPDATE finds (a full room) is then
-taken back within the transaction. Its RETURNING gives the `inside` of the answer.
+presence, what the listeners of checkin_created add) is written; what the counter UPDATE
+finds (a full room) is then taken back within the transaction. Its RETURNING gives the
+`inside` of the answer.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.signals import checkin_created, send
 from festa.tickets.codes import InvalidCode, extract_code, verify_code
 from festa.tickets.models import Ticket, TicketStatus
 
@@ -159,13 +161,14 @@ def _enter(ctx: _Context, scan: Scan) -> str:
         return ScanResult.ALREADY_CHECKED_IN
     moved_from = [] if checkpoint.is_entrance else leave_other_rooms(
         ticket.id, checkpoint, ctx.at, scan.id)
-    webhooks = _queue_webhook(ctx, scan)
+    # Webhooks listen (festa.signals); what they add is taken back if the room is full.
+    told = send(checkin_created, scan, ticket=ticket, checkpoint=checkpoint)
     db.session.flush()
     # Last: the door's counter row stays locked from here until the commit (see the top).
     counts = adjust_counts(checkpoint.id, moved_from)
     if counts is None:  # full after all: take back what this scan claimed
-        for message in webhooks:
-            db.session.delete(message)
+        for row in told:
+            db.session.delete(row)
         release_presence(ticket.id, checkpoint.id, created)
         restore_rooms(ticket.id, moved_from)
         return ScanResult.ROOM_FULL
@@ -202,24 +205,6 @@ def _previous_entry(ticket_id: int, checkpoint: Checkpoint) -> dict | None:
         return {"at": presence.last_change_at.isoformat(),
                 "checkpoint": checkpoint_label(checkpoint)}
     return {"at": row.scanned_at.isoformat(), "checkpoint": checkpoint_label(row.Checkpoint)}
-
-
-def _queue_webhook(ctx: _Context, scan: Scan) -> list:
-    """checkin.created for the open-data webhooks, in this transaction (if they exist);
-    the queued outbox messages."""
-    try:
-        from festa.outbox.webhooks import queue_event
-    except ImportError:  # pragma: no cover - the webhooks area is optional
-        return []
-    return queue_event(ctx.checkpoint.event_id, "checkin.created", {
-        "scan_id": scan.id,
-        "ticket_id": ctx.ticket.id,
-        "registration_id": ctx.ticket.registration_id,
-        "checkpoint_id": ctx.checkpoint.id,
-        "checkpoint": ctx.checkpoint.name,
-        "scanned_at": ctx.at.isoformat(),
-        "mode": scan.mode,
-    })
 
 
 def _finish(ctx: _Context, scan: Scan, result: str) -> ScanOutcome:

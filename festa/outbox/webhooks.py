@@ -23,14 +23,15 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 
+from festa import signals
 from festa.audit.services import record
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.outbox import services
 from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
-from festa.outbox.services import DeliveryError, enqueue
+from festa.outbox.services import DeliveryError, enqueue, register_deliverer
 
 TOPICS = ("registration.created", "registration.cancelled", "checkin.created")
 SIGNATURE_HEADER = "X-Festa-Signature"
@@ -134,22 +135,41 @@ def registration_payload(registration) -> dict[str, Any]:
     }
 
 
-def checkin_payload(scan, registration=None) -> dict[str, Any]:
+def checkin_payload(scan, ticket, checkpoint) -> dict[str, Any]:
     """The data of checkin.created notifications."""
     return {
         "scan_id": scan.id,
-        "registration_id": registration.id if registration is not None else None,
-        "name": registration.name if registration is not None else None,
-        "checkpoint_id": scan.checkpoint_id,
-        "direction": scan.direction,
-        "result": scan.result,
-        "scanned_at": scan.scanned_at.isoformat() if scan.scanned_at else None,
+        "ticket_id": ticket.id,
+        "registration_id": ticket.registration_id,
+        "checkpoint_id": checkpoint.id,
+        "checkpoint": checkpoint.name,
+        "scanned_at": scan.scanned_at.isoformat(),
+        "mode": scan.mode,
     }
 
 
-def register_deliverer() -> None:
-    """Plug `deliver` into the outbox (festa.outbox.services calls this hook)."""
-    services.register_deliverer(OutboxKind.WEBHOOK, deliver)
+def on_registration_created(registration, **_data) -> list[OutboxMessage]:
+    return queue_event(registration.event_id, "registration.created",
+                       registration_payload(registration))
+
+
+def on_registration_cancelled(registration, **_data) -> list[OutboxMessage]:
+    return queue_event(registration.event_id, "registration.cancelled",
+                       registration_payload(registration))
+
+
+def on_checkin_created(scan, *, ticket, checkpoint, **_data) -> list[OutboxMessage]:
+    return queue_event(checkpoint.event_id, "checkin.created",
+                       checkin_payload(scan, ticket, checkpoint))
+
+
+def init_app(app: Flask) -> None:
+    """Deliver webhook calls from the outbox, and queue them when the lower areas say that
+    something happened (festa.signals; connecting twice changes nothing)."""
+    register_deliverer(OutboxKind.WEBHOOK, deliver)
+    signals.registration_created.connect(on_registration_created)
+    signals.registration_cancelled.connect(on_registration_cancelled)
+    signals.checkin_created.connect(on_checkin_created)
 
 
 # ------------------------------------------------------------------ organizers' changes

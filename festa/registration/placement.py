@@ -21,7 +21,7 @@ from festa.program.models import Event, Session
 from festa.registration import seat_counters
 from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
-from festa.registration.rules import notify
+from festa.signals import registration_created, send
 from festa.tickets.services import issue_ticket
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -79,10 +79,11 @@ def seat_new_registration(registration: Registration, reservations: list[Reserva
 
 
 def _announce(registration: Registration, mail_topic: str, by: User | None) -> list:
-    """The mail, the registration.created webhooks and (for an organizer) the audit entry
-    saying how the registration went; returns them, to take back if that changes."""
+    """The mail, what the listeners of registration_created add (webhooks) and (for an
+    organizer) the audit entry saying how the registration went; returns them, to take
+    back if that changes."""
     rows = [queue_registration_mail(registration, mail_topic),
-            *notify(registration, "registration.created")]
+            *send(registration_created, registration)]
     if by is not None:
         rows.append(record("registration.create", registration, user_id=by.id,
                            details={"source": registration.source,

@@ -109,17 +109,6 @@ def already_registered() -> FestaError:
                       status=409)
 
 
-def notify(registration: Registration, topic: str) -> list:
-    """Queue the registration.* webhook in this transaction, if webhooks are installed;
-    the queued outbox messages."""
-    try:
-        from festa.outbox import webhooks
-    except ImportError:  # pragma: no cover - the open-data area provides it
-        return []
-    return webhooks.queue_event(registration.event_id, topic,
-                                webhooks.registration_payload(registration))
-
-
 def not_active() -> FestaError:
     return FestaError("registration_cancelled", _("This registration has been cancelled."),
                       status=409)

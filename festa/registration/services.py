@@ -32,12 +32,12 @@ from festa.registration.rules import (
     already_registered,
     audit,
     normal_email,
-    notify,
     reservable_sessions,
     validated,
 )
 from festa.registration.tokens import manage_token, manage_url, registration_for_manage_token
 from festa.registration.waitlist import waitlist_position
+from festa.signals import registration_cancelled, send
 from festa.tickets.models import TicketStatus
 from festa.tickets.services import revoke_ticket
 
@@ -142,7 +142,7 @@ def cancel_registration(registration: Registration, by: User | None = None) -> R
         db.session.rollback()
         return registration
     queue_registration_mail(registration, "cancelled")
-    notify(registration, "registration.cancelled")
+    send(registration_cancelled, registration)
     audit(by, "registration.cancel", registration)
     db.session.commit()
     promotion.settle(registration.event_id, to_settle)
@@ -166,7 +166,7 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     db.session.execute(sa.delete(OutboxMessage).where(
         OutboxMessage.registration_id == registration.id, OutboxMessage.kind == OutboxKind.MAIL))
     if to_settle is not None:
-        notify(registration, "registration.cancelled")
+        send(registration_cancelled, registration)
     audit(by, "registration.anonymize", registration)
     db.session.commit()
     if to_settle is not None:

@@ -1,0 +1,33 @@
+"""What happened, told upward: a lower area sends, a higher one listens.
+
+Areas call each other downward only (see the README's architecture section). When a
+lower area must let a higher one know that something happened — a registration was made
+or cancelled, someone was let in — it sends one of these blinker signals, and the higher
+area (webhooks today) connects its receivers when the app is created (festa.blueprints).
+The sender never names who listens.
+
+Signals are sent inside the sender's transaction, before its commit: a receiver adds its
+rows (e.g. outbox messages) to the same transaction, so they are committed with the
+change or not at all. Receivers return the rows they added, so a sender that has to take
+the change back within its transaction can take those back too (`send`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Namespace, Signal
+
+festa_signals = Namespace()
+
+# sender: the Registration, just added (flushed, with its status and reservations).
+registration_created = festa_signals.signal("registration-created")
+# sender: the Registration, just cancelled (or anonymised before its event).
+registration_cancelled = festa_signals.signal("registration-cancelled")
+# sender: the Scan that let someone in; keywords: ticket, checkpoint.
+checkin_created = festa_signals.signal("checkin-created")
+
+
+def send(signal: Signal, sender: Any, **data: Any) -> list:
+    """Send `signal` and return the rows the receivers added to the transaction."""
+    return [row for _receiver, rows in signal.send(sender, **data) for row in rows or ()]
