@@ -123,8 +123,9 @@ def _registration_action(registration_id: int, action, confirm: dict | None = No
     if not back.startswith("/manage/"):
         back = url_for(".event_registrations", event_id=registration.event_id)
     if request.method == "GET" and confirm is not None:
-        return render_template("manage/registration_confirm.html", registration=registration,
-                               form=ConfirmForm(), back=back, **confirm)
+        return render_template("manage/registration/confirm_action.html",
+                               registration=registration, form=ConfirmForm(), back=back,
+                               **confirm)
     if ConfirmForm().validate_on_submit():
         try:
             message = action(registration, current_user._get_current_object())
