@@ -98,6 +98,11 @@ def load_settings(instance_path: Path) -> dict:
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
         "MAIL_FROM": env.get("MAIL_FROM") or "AI Seoul Festa <festa@localhost>",
         "FESTA_BASE_URL": (env.get("FESTA_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Development only (ignored on a production site, see is_production): let webhooks
+        # use plain http:// and reach this machine or private networks (a local receiver).
+        "FESTA_DEV_WEBHOOKS_ALLOW_HTTP": _bool(env.get("FESTA_DEV_WEBHOOKS_ALLOW_HTTP"), False),
+        "FESTA_DEV_WEBHOOKS_ALLOW_PRIVATE": _bool(env.get("FESTA_DEV_WEBHOOKS_ALLOW_PRIVATE"),
+                                                  False),
         # Background delivery of the outbox inside the web process; tests turn it off.
         "OUTBOX_WORKER": _bool(env.get("OUTBOX_WORKER"), True),
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

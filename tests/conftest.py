@@ -91,6 +91,9 @@ def test_config(database_url: str, **overrides) -> dict:
         "MAIL_SERVER": None,
         "SERVER_NAME": None,
         "FESTA_BASE_URL": "http://127.0.0.1:5000",
+        # Webhook tests deliver to a receiver on 127.0.0.1 over plain http.
+        "FESTA_DEV_WEBHOOKS_ALLOW_HTTP": True,
+        "FESTA_DEV_WEBHOOKS_ALLOW_PRIVATE": True,
     }
     config.update(overrides)
     return config

@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from festa.outbox.webhooks import TOPICS
+from festa.errors import FestaError
+from festa.outbox.webhooks import TOPICS, check_receiver_url
 from festa.web.forms import CheckboxListField
 
 
@@ -24,12 +25,27 @@ class ConfirmImportForm(FlaskForm):
     key = HiddenField(validators=[DataRequired()])
 
 
+RECEIVER_URL_MESSAGES = {
+    "https_required": _l("Use an https:// address."),
+    "bad_url": _l("This is not a valid web address."),
+    "unresolvable": _l("This host name could not be found."),
+    "address_not_allowed": _l("Addresses inside private, internal or reserved networks are "
+                              "not allowed."),
+}
+
+
+def receiver_url(form: FlaskForm, field: StringField) -> None:
+    """The webhook service's URL rules (https, public addresses), as a form validator."""
+    try:
+        check_receiver_url(field.data or "")
+    except FestaError as error:
+        raise ValidationError(RECEIVER_URL_MESSAGES.get(error.code, error.message)) from error
+
+
 class WebhookForm(FlaskForm):
-    url = StringField(_l("Receiver URL"), [
-        DataRequired(), Length(max=500),
-        Regexp(r"^https?://[^\s/]+", message=_l("Use an http:// or https:// address.")),
-    ], filters=[lambda v: v.strip() if isinstance(v, str) else v],
-        description=_l("We POST signed JSON to this address."))
+    url = StringField(_l("Receiver URL"), [DataRequired(), Length(max=500), receiver_url],
+                      filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                      description=_l("We POST signed JSON to this https:// address."))
     topics = CheckboxListField(_l("Notifications"), [DataRequired(_l("Choose at least one."))],
                              choices=[SelectChoice(t) for t in TOPICS], default=list(TOPICS))
 

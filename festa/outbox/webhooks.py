@@ -17,16 +17,17 @@ import hmac
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from festa import signals
 from festa.audit.services import record
+from festa.config import is_production
+from festa.core import outbound
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -103,21 +104,54 @@ def deliver(message: OutboxMessage) -> int:
     url, secret = hook.url, hook.secret
     db.session.rollback()  # no transaction stays open while the receiver answers
     body = bytes(message.payload)
-    request = urllib.request.Request(url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         SIGNATURE_HEADER: sign(secret, body),
         TIMESTAMP_HEADER: str(int(time.time())),
         TOPIC_HEADER: message.topic,
         DELIVERY_HEADER: message.subject,
-    })
+    }
+    # The delivery log shows these reasons to organizers: generic on purpose, so that it
+    # tells nothing about the network behind the receiver's name (no port scanner).
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        raise DeliveryError(f"HTTP {error.code}", status_code=error.code) from error
-    except (urllib.error.URLError, OSError) as error:
-        raise DeliveryError(f"connection failed: {error}") from error
+        status = outbound.post(url, body, headers, timeout=TIMEOUT_SECONDS, **url_policy())
+    except outbound.UnsafeTarget as error:
+        raise DeliveryError(f"refused: {error.code}") from error
+    except OSError as error:
+        raise DeliveryError("connection failed") from error
+    if not 200 <= status < 300:
+        # 3xx too: redirects are not followed (they could point inside).
+        raise DeliveryError(f"HTTP {status}", status_code=status)
+    return status
+
+
+def url_policy() -> dict[str, bool]:
+    """Which receivers are allowed: https to public addresses, unless the development
+    settings say otherwise (never on a production site)."""
+    config = current_app.config
+    development = not is_production(config)
+    return {
+        "allow_http": development and bool(config.get("FESTA_DEV_WEBHOOKS_ALLOW_HTTP")),
+        "allow_private": development and bool(config.get("FESTA_DEV_WEBHOOKS_ALLOW_PRIVATE")),
+    }
+
+
+def check_receiver_url(url: str) -> None:
+    """Refuse a receiver URL that is not allowed (FestaError naming the `url` field)."""
+    try:
+        outbound.check_url(url, **url_policy())
+    except outbound.UnsafeTarget as error:
+        raise FestaError(error.code, str(error), status=422,
+                         fields={"url": [str(error)]}) from error
+
+
+def recipients(event_id: int) -> list[str]:
+    """The host names that receive this event's notifications (for the privacy notice)."""
+    urls = db.session.scalars(sa.select(Webhook.url).where(
+        Webhook.event_id == event_id, Webhook.active.is_(True)).order_by(Webhook.id))
+    hosts = (urlsplit(url).hostname or "" for url in urls)
+    return list(dict.fromkeys(host for host in hosts if host))
 
 
 def registration_payload(registration) -> dict[str, Any]:
@@ -181,9 +215,7 @@ def create_webhook(event_id: int, url: str, topics: list[str]) -> Webhook:
     if unknown or not topics:
         raise FestaError("unknown_topic", f"Unknown topics: {', '.join(unknown) or '-'}",
                          status=422, fields={"topics": ["choose from " + ", ".join(TOPICS)]})
-    if not url.startswith(("http://", "https://")):
-        raise FestaError("bad_url", "Use an http:// or https:// address.", status=422,
-                         fields={"url": ["Use an http:// or https:// address."]})
+    check_receiver_url(url)
     hook = Webhook(event_id=event_id, url=url, secret=new_secret(), topics=",".join(topics))
     db.session.add(hook)
     db.session.flush()

@@ -14,6 +14,7 @@ from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.i18n import current_language
+from festa.outbox.webhooks import recipients as webhook_recipients
 from festa.program.models import Session
 from festa.program.presentation import local_day
 from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
@@ -51,7 +52,8 @@ def register_page(slug: str):
     link_form = ManageLinkForm(prefix="link")
     context = {"event": event, "form": form, "link_form": link_form,
                "sessions": {s.id: s for s in sessions},
-               "is_open": registration_open(event), "duplicate": False, "now": utcnow()}
+               "is_open": registration_open(event), "duplicate": False, "now": utcnow(),
+               "recipients": webhook_recipients(event.id)}
     if not context["is_open"]:
         status = 409 if request.method == "POST" else 200
         return render_template("registration/register.html", **context), status

@@ -24,6 +24,7 @@ class Receiver:
 
     def __init__(self, status: int = 200) -> None:
         self.status = status
+        self.headers: dict[str, str] = {}  # extra answer headers (e.g. Location)
         self.requests: list[dict] = []
         receiver = self
 
@@ -33,6 +34,8 @@ class Receiver:
                 receiver.requests.append({"headers": dict(self.headers), "body": body,
                                           "path": self.path})
                 self.send_response(receiver.status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
 
             def log_message(self, *args):
