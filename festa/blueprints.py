@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program.views import bp as program_bp
+    from festa.registration import notices as registration_notices
     from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp
@@ -45,3 +46,4 @@ def register(app: Flask) -> None:
     webhooks.init_app(app)
     outbox_worker.init_app(app)
     outbox_metrics.init_app(app)
+    registration_notices.init_app(app)

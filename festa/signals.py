@@ -31,3 +31,8 @@ checkin_created = festa_signals.signal("checkin-created")
 def send(signal: Signal, sender: Any, **data: Any) -> list:
     """Send `signal` and return the rows the receivers added to the transaction."""
     return [row for _receiver, rows in signal.send(sender, **data) for row in rows or ()]
+
+
+# sender: the Session, just given a new time or room (festa.program.moves); keyword:
+# changes ({field: [old, new]}). Registration mails the attendees who hold a seat.
+session_moved = festa_signals.signal("session-moved")

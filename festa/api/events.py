@@ -1,12 +1,20 @@
-"""Read-only programme endpoints: published events and their sessions."""
+"""Programme endpoints: published events and their sessions; organizers move sessions."""
 
 from __future__ import annotations
 
 import marshmallow as ma
+import sqlalchemy as sa
+from flask import abort, jsonify, request
 from flask_smorest import Blueprint
 
+from festa.api import ErrorSchema
+from festa.api.auth import organizer_or_none, require_organizer
 from festa.api.pagination import PAGE_HEADERS, page_of, paginated
+from festa.errors import error_body
+from festa.extensions import db
 from festa.program import queries
+from festa.program.models import Event, Session
+from festa.program.moves import StaleVersion, move_session
 
 blp = Blueprint("api_events", __name__, description="Published events and sessions")
 
@@ -45,7 +53,32 @@ class SessionSchema(ma.Schema):
     seats_left = ma.fields.Integer(allow_none=True, required=True)
     reservation_required = ma.fields.Boolean(required=True)
     cancelled = ma.fields.Boolean(required=True)
+    version = ma.fields.Integer(required=True, metadata={
+        "description": "changes with every edit; send it back when moving the session"})
     url = ma.fields.String(required=True)
+
+
+class WarningSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={
+        "description": "room_double_booked, speaker_double_booked, outside_event_dates, "
+                       "outside_room_hours or overlaps_break"})
+    message = ma.fields.String(required=True)
+
+
+class MovedSessionSchema(SessionSchema):
+    start = ma.fields.String(allow_none=True, required=True,
+                             metadata={"description": "null: not scheduled"})
+    end = ma.fields.String(allow_none=True, required=True)
+    warnings = ma.fields.List(ma.fields.Nested(WarningSchema), required=True)
+
+
+class SessionMoveIn(ma.Schema):
+    start = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "ISO 8601 with offset; start and end null: back to unscheduled"})
+    end = ma.fields.AwareDateTime(allow_none=True)
+    room_id = ma.fields.Integer(allow_none=True, strict=True)
+    version = ma.fields.Integer(required=True, strict=True, metadata={
+        "description": "the session's version as last read; a stale one is refused (409)"})
 
 
 @blp.get("/events")
@@ -62,6 +95,57 @@ def list_events(page: int | None, per_page: int | None):
 @blp.response(200, SessionSchema(many=True), headers=PAGE_HEADERS)
 def list_sessions(slug: str, page: int | None, per_page: int | None):
     """The published sessions of an event with speakers, room, track, capacity and seats left."""
-    event = queries.published_event_or_404(slug)
+    event = _event_for_reader(slug)
     sessions, headers = page_of(queries.schedule_sessions(event), page, per_page)
     return [queries.session_summary(s) for s in sessions], headers
+
+
+def _event_for_reader(slug: str) -> Event:
+    """The event if published; an organizer also reads events not published yet."""
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if event is None or not (event.published or organizer_or_none()):
+        abort(404)
+    return event
+
+
+def _version_header() -> int | None:
+    """`If-Match: "7"` (the ETag of the session): the version as a precondition."""
+    value = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    return int(value) if value.isdigit() else None
+
+
+@blp.patch("/events/<slug>/sessions/<int:session_id>")
+@blp.arguments(SessionMoveIn())
+@blp.response(200, MovedSessionSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="stale_version: someone changed the "
+                  "session since `version`; the body's `session` is how it is now")
+@blp.alt_response(412, schema=ErrorSchema, description="stale_version, when `If-Match` "
+                  "carried the version")
+@blp.alt_response(422, schema=ErrorSchema, description="validation_error with fields, or a "
+                  "hard rule (room_too_small, session_has_reservations) with the reason")
+@blp.doc(security=[{"bearer": []}])
+def move(data: dict, slug: str, session_id: int):
+    """Move a session (organizer of the event): new start, end or room, or back to
+    unscheduled. Conflicts that do not refuse the move come back as `warnings`."""
+    user = require_organizer()
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    session = db.session.get(Session, session_id)
+    if event is None or session is None or session.event_id != event.id:
+        abort(404)
+    values = {name: data[key] for key, name in
+              (("start", "starts_at"), ("end", "ends_at"), ("room_id", "room_id")) if key in data}
+    precondition = _version_header()
+    try:
+        moved = move_session(session, values, by=user.id,
+                             version=data["version"] if precondition is None else precondition,
+                             stale_status=409 if precondition is None else 412)
+    except StaleVersion as stale:
+        # Returned as a Response: the 200 schema must not reshape the error body.
+        response = jsonify({**error_body(stale.code, stale.message),
+                            "session": queries.session_summary(stale.current)})
+        response.status_code = stale.status
+        response.headers["ETag"] = f'"{stale.current.version}"'
+        return response
+    body = queries.session_summary(moved.session)
+    body["warnings"] = [{"code": c.code, "message": c.message} for c in moved.warnings]
+    return body, 200, {"ETag": f'"{moved.session.version}"'}

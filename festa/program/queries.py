@@ -140,8 +140,8 @@ def session_summary(session: Session) -> dict:
         "title_en": session.title_en,
         "kind": session.kind,
         "language": session.language,
-        "start": session.starts_at.astimezone(zone).isoformat(),
-        "end": session.ends_at.astimezone(zone).isoformat(),
+        "start": session.starts_at.astimezone(zone).isoformat() if session.scheduled else None,
+        "end": session.ends_at.astimezone(zone).isoformat() if session.scheduled else None,
         "room": {"id": room.id, "name": localized(room, "name")} if room else None,
         "track": {"id": track.id, "name": localized(track, "name")} if track else None,
         "speakers": [
@@ -152,5 +152,6 @@ def session_summary(session: Session) -> dict:
         "seats_left": session.seats_left,
         "reservation_required": session.reservation_required,
         "cancelled": session.cancelled,
+        "version": session.version,
         "url": absolute_url(f"/events/{session.event.slug}/sessions/{session.id}"),
     }

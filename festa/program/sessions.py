@@ -102,8 +102,17 @@ def check_draft(event: Event, data: Mapping[str, Any],
     draft = Draft(id=session.id if session else 0, event=event,
                   title_ko=values["title_ko"] or "", title_en=values["title_en"] or "",
                   starts_at=values["starts_at"], ends_at=values["ends_at"], room=room,
-                  speaker_roles=list(session.speaker_roles) if session else [])
+                  speaker_roles=list(session.speaker_roles) if session else [],
+                  seats_taken=session.seats_taken if session else 0)
     return draft_conflicts(event, draft)
+
+
+def refuse_hard_conflicts(conflicts: list[Conflict]) -> None:
+    """Raise the first hard rule broken (422 with its code and reason); warnings pass."""
+    hard = [c for c in conflicts if c.hard]
+    if hard:
+        raise FestaError(hard[0].code, hard[0].message, status=422,
+                         fields={"room_id": [c.message for c in hard]})
 
 
 def create_session(event: Event, data: Mapping[str, Any]) -> Session:
@@ -115,6 +124,8 @@ def create_session(event: Event, data: Mapping[str, Any]) -> Session:
 def update_session(session: Session, data: Mapping[str, Any]) -> dict[str, list]:
     """Change a session (cancelling is `cancelled=True`); bumps its sequence."""
     values = session_values(session.event, data, session)
+    if values["room_id"] != session.room_id:  # a room already too small stays editable
+        refuse_hard_conflicts(check_draft(session.event, data, session))
     changes = apply_changes(session, values)
     if changes:
         session.sequence += 1
@@ -124,8 +135,8 @@ def update_session(session: Session, data: Mapping[str, Any]) -> dict[str, list]
 
 
 def delete_session(session: Session) -> None:
-    delete(session, "session.delete", {"title_en": session.title_en,
-                                       "starts_at": session.starts_at.isoformat()})
+    starts_at = session.starts_at.isoformat() if session.scheduled else None
+    delete(session, "session.delete", {"title_en": session.title_en, "starts_at": starts_at})
 
 
 def assign_speaker(session: Session, speaker: Speaker, role: str = SpeakerRole.SPEAKER,

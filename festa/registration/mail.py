@@ -28,11 +28,11 @@ from festa.tickets.services import reserved_sessions, ticket_links
 
 TOPICS = (
     "confirmation", "waitlisted", "promoted", "session_promoted", "session_waitlisted",
-    "cancelled", "manage_link", "ticket_revoked",
+    "cancelled", "manage_link", "ticket_revoked", "session_moved",
 )
 # Topics whose mail carries the ticket (QR inline and attached) and the calendar file.
 TICKET_TOPICS = {"confirmation", "promoted"}
-CALENDAR_TOPICS = {"confirmation", "promoted", "session_promoted"}
+CALENDAR_TOPICS = {"confirmation", "promoted", "session_promoted", "session_moved"}
 
 
 def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str, str, list]:
@@ -40,6 +40,8 @@ def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str
     names = {"event": event_name, "session": localized(session, "title") if session else ""}
     if topic in {"waitlisted", "session_promoted", "session_waitlisted"}:
         return _waitlist_paragraphs(topic, registration, session, names)
+    if topic == "session_moved":
+        return _moved_paragraphs(session, names)
     if topic == "confirmation":
         return (_("Your ticket for %(event)s", **names), _("You are registered"),
                 [_("Your registration for %(event)s is confirmed. Show the QR code below "
@@ -63,6 +65,16 @@ def _paragraphs(topic: str, registration, session, event_name: str) -> tuple[str
             [_("Your ticket for %(event)s has been revoked by the organizers and can no "
                "longer be used to enter. If you think this is a mistake, please reply to "
                "this e-mail.", **names)])
+
+
+def _moved_paragraphs(session, names: dict) -> tuple[str, str, list]:
+    """A session the attendee holds a seat in got a new time or room."""
+    line = session_line(session)
+    where = {"day": line["day"], "time": line["time"], "room": line["room"] or "–"}
+    return (_("New time or room: %(session)s", **names), _("Your session has moved"),
+            [_("%(session)s, where you hold a seat, has moved. It now takes place on "
+               "%(day)s, %(time)s, in %(room)s.", **names, **where),
+             _("Your seat is kept. Your calendar and agenda feed show the new time.")])
 
 
 def _waitlist_paragraphs(topic: str, registration, session, names: dict) -> tuple[str, str, list]:
