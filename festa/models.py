@@ -2,6 +2,7 @@
 
 from festa.audit.models import AuditEntry
 from festa.auth.models import ApiToken, Role, User
+from festa.badges.models import BadgeLayout
 from festa.checkin.models import Admits, Checkpoint, Device, Presence, Scan, ScanResult
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus, Webhook
 from festa.program.models import (
@@ -20,11 +21,19 @@ from festa.program.models import (
     Venue,
 )
 from festa.registration.models import Bookmark, Registration, RegistrationStatus, Reservation
+from festa.registration.questions.models import (
+    Answer,
+    AnswerChoice,
+    Question,
+    QuestionChoice,
+    QuestionKind,
+)
 from festa.tickets.models import Ticket, TicketStatus
 
 __all__ = [
-    "Admits", "ApiToken", "AuditEntry", "BlockKind", "Bookmark", "Checkpoint", "Device", "Event",
-    "OutboxKind", "OutboxMessage", "OutboxStatus", "Presence", "Registration",
+    "Admits", "Answer", "AnswerChoice", "ApiToken", "AuditEntry", "BadgeLayout", "BlockKind",
+    "Bookmark", "Checkpoint", "Device", "Event", "OutboxKind", "OutboxMessage", "OutboxStatus",
+    "Presence", "Question", "QuestionChoice", "QuestionKind", "Registration",
     "RegistrationStatus", "Reservation", "Role", "Room", "Scan", "ScanResult",
     "ScheduleBlock", "ScheduleVersion", "Session", "SessionKind", "SessionLanguage",
     "SessionSpeaker",

@@ -15,6 +15,7 @@ from festa.extensions import db
 from festa.program import queries
 from festa.program.models import Event, Session
 from festa.program.moves import StaleVersion, move_session
+from festa.registration.questions.queries import api_questions
 
 blp = Blueprint("api_events", __name__, description="Published events and sessions")
 
@@ -29,6 +30,32 @@ class EventSchema(ma.Schema):
     timezone = ma.fields.String(required=True)
     registration_open = ma.fields.Boolean(required=True)
     url = ma.fields.String(required=True)
+
+
+class ChoiceSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    label = ma.fields.String(required=True)
+    left = ma.fields.Integer(metadata={"description": "places left, when the choice has a "
+                                                      "limit"})
+
+
+class QuestionSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, metadata={
+        "description": "short_text|long_text|one_choice|several_choices|yes_no|number|country"})
+    label = ma.fields.String(required=True)
+    help = ma.fields.String(required=True)
+    required = ma.fields.Boolean(required=True)
+    session_id = ma.fields.Integer(allow_none=True, required=True, metadata={
+        "description": "asked only of those who reserve this session; null: of everyone"})
+    choices = ma.fields.List(ma.fields.Nested(ChoiceSchema))
+
+
+class EventDetailSchema(EventSchema):
+    questions = ma.fields.List(ma.fields.Nested(QuestionSchema), required=True, metadata={
+        "description": "registration questions; answer them in the registration's `answers` "
+                       "keyed by question id: text, number, true/false, a country code "
+                       "(ISO 3166), a choice id or a list of choice ids"})
 
 
 class SpeakerRefSchema(ma.Schema):
@@ -88,6 +115,15 @@ def list_events(page: int | None, per_page: int | None):
     """Published events, upcoming and past."""
     events, headers = page_of(queries.published_events(), page, per_page)
     return [queries.event_summary(event) for event in events], headers
+
+
+@blp.get("/events/<slug>")
+@blp.response(200, EventDetailSchema)
+def get_event(slug: str):
+    """One published event, with its registration questions (labels in the request's
+    language)."""
+    event = queries.published_event_or_404(slug)
+    return queries.event_summary(event) | {"questions": api_questions(event.id)}
 
 
 @blp.get("/events/<slug>/sessions")

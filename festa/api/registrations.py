@@ -31,6 +31,11 @@ class RegistrationIn(ma.Schema):
         ma.fields.Integer(strict=True), load_default=list,
         metadata={"description": "ids of sessions that need a reservation"},
     )
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=dict,
+        metadata={"description": "answers keyed by question id (see GET /events/{slug}); "
+                                 "a bad answer is a 422 with the field answers.<id>"},
+    )
     consent = ma.fields.Boolean(
         required=True, metadata={"description": "consent to the privacy notice; must be true"}
     )
@@ -81,7 +86,7 @@ def create_registration(data: dict, slug: str):
     event = published_event_or_404(slug)
     registration = services.register(
         event, data["name"], data["email"], data["organization"], data["locale"],
-        data["sessions"], data["consent"], source="api",
+        data["sessions"], data["consent"], source="api", answers=data["answers"],
     )
     return queries.api_body(registration)
 

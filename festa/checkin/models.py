@@ -46,6 +46,8 @@ class Checkpoint(db.Model):
     # People inside now, kept by atomic conditional UPDATEs (room_full without a race).
     inside_count: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # The desk's flow: the scanner opens the attendee's badge for printing on first entry.
+    print_badges: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event = relationship("Event")

@@ -17,6 +17,13 @@ from festa.registration import queries, services
 from festa.registration.export import registrations_csv
 from festa.registration.forms import WalkInForm
 from festa.registration.models import Registration, RegistrationStatus
+from festa.registration.questions.forms import (
+    question_hints,
+    raw_answers,
+    show_answer_errors,
+    with_questions,
+)
+from festa.registration.questions.rules import event_questions
 from festa.web.forms import ConfirmForm, set_field_errors
 
 bp = Blueprint("registration_manage", __name__, url_prefix="/manage")
@@ -83,7 +90,8 @@ def export_csv(event_id: int):
 def walk_in(event_id: int):
     """Register someone at the door (source "walk-in"; open even after the window)."""
     event = _event_or_404(event_id)
-    form = WalkInForm()
+    questions = event_questions(event.id)
+    form = with_questions(WalkInForm, questions)()
     sessions = services.reservable_sessions(event)
     form.set_sessions(sessions)
     if form.validate_on_submit():
@@ -91,11 +99,13 @@ def walk_in(event_id: int):
             registration = services.register(
                 event, form.name.data, form.email.data, form.organization.data or "",
                 form.locale.data, form.sessions.data or [], bool(form.consent.data),
-                source="walk-in", by=current_user._get_current_object(),
+                source="walk-in", answers=raw_answers(form, questions),
+                by=current_user._get_current_object(),
             )
         except FestaError as error:
             db.session.rollback()
             _show_error(form, error)
+            show_answer_errors(form, error.fields)
         else:
             flash(_("Registered %(name)s: %(status)s.", name=registration.name,
                     status=queries.status_label(registration.status)), "success")
@@ -103,7 +113,8 @@ def walk_in(event_id: int):
                                     q=registration.email))
     status = 422 if form.errors else 200
     return render_template("manage/registration/new.html", event=event, form=form,
-                           sessions={s.id: s for s in sessions}), status
+                           sessions={s.id: s for s in sessions}, questions=questions,
+                           hints=question_hints(questions)), status
 
 
 def _show_error(form, error: FestaError) -> None:

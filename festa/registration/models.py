@@ -49,6 +49,7 @@ class Registration(db.Model):
         back_populates="registration", cascade="all, delete-orphan"
     )
     ticket = relationship("Ticket", back_populates="registration", uselist=False)
+    answers = relationship("Answer", cascade="all, delete-orphan", passive_deletes=True)
 
     __table_args__ = (
         sa.UniqueConstraint("event_id", "email", name="registration_one_per_email"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -18,6 +18,12 @@ from festa.i18n import format_time, localized
 from festa.program.conflicts import overlaps
 from festa.program.models import Event, Session
 from festa.registration.models import Registration
+from festa.registration.questions.rules import (
+    Cleaned,
+    check_answers,
+    event_questions,
+    fields_message,
+)
 
 LOCALES = ("ko", "en")
 
@@ -44,8 +50,11 @@ def normal_email(email: str) -> str:
 
 
 def validated(event: Event, name: str, email: str, organization: str, locale: str,
-               session_ids: Iterable[int], consent: bool) -> tuple[dict, list[Session]]:
-    """Clean the inputs or raise one 422 naming every field at fault."""
+              session_ids: Iterable[int], consent: bool, answers: Mapping | None = None
+              ) -> tuple[dict, list[Session], dict[int, Cleaned], list]:
+    """Clean the inputs or raise one 422 naming every field at fault (answers under
+    `answers.<question id>`). Returns the values, the sessions, the cleaned answers and
+    the event's questions."""
     fields: dict[str, list[str]] = {}
     name, organization = (name or "").strip(), (organization or "").strip()
     if not name:
@@ -76,11 +85,15 @@ def validated(event: Event, name: str, email: str, organization: str, locale: st
                       if overlaps(a, b)), None)
         if clash is not None:
             fields["sessions"] = [overlap_message(*clash)]
+    questions = event_questions(event.id)
+    cleaned, answer_fields = check_answers(questions, answers, wanted)
+    fields |= answer_fields
     if fields:
-        raise FestaError("validation_error", _("Some fields are not valid."), status=422,
-                         fields=fields)
+        message = (fields_message(questions, answer_fields) if answer_fields
+                   else _("Some fields are not valid."))
+        raise FestaError("validation_error", message, status=422, fields=fields)
     values = {"name": name, "email": email, "organization": organization, "locale": locale}
-    return values, [offered[i] for i in wanted]
+    return values, [offered[i] for i in wanted], cleaned, questions
 
 
 def first_overlap(session: Session, others: Iterable[Session]) -> Session | None:

@@ -10,7 +10,7 @@ why seats never oversell).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError
@@ -27,11 +27,26 @@ from festa.program.queries import event_bounds, registration_open
 from festa.registration import placement, promotion, seat_counters
 from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.questions.answers import (
+    change_places,
+    delete_answers,
+    limited_choice_ids,
+    new_answers,
+    release_places,
+    replace_answers,
+)
+from festa.registration.questions.rules import (
+    applies,
+    check_answers,
+    event_questions,
+    fields_message,
+)
 from festa.registration.reservations import drop, drop_reservation, reserve_session
 from festa.registration.rules import (
     already_registered,
     audit,
     normal_email,
+    not_active,
     reservable_sessions,
     validated,
 )
@@ -42,9 +57,10 @@ from festa.tickets.models import TicketStatus
 from festa.tickets.services import revoke_ticket
 
 __all__ = [
-    "anonymize", "cancel_registration", "drop_reservation", "manage_token", "manage_url",
-    "register", "registration_for_manage_token", "reservable_sessions", "reserve_session",
-    "resend_ticket", "revoke_registration_ticket", "send_manage_link", "waitlist_position",
+    "anonymize", "cancel_registration", "change_answers", "drop_reservation", "manage_token",
+    "manage_url", "register", "registration_for_manage_token", "reservable_sessions",
+    "reserve_session", "resend_ticket", "revoke_registration_ticket", "send_manage_link",
+    "waitlist_position",
 ]
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -55,26 +71,29 @@ SOURCES = ("online", "api", "walk-in")
 
 def register(event: Event, name: str, email: str, organization: str = "", locale: str = "ko",
              session_ids: Iterable[int] = (), consent: bool = True, source: str = "online",
-             *, by: User | None = None) -> Registration:
+             *, answers: Mapping | None = None, by: User | None = None) -> Registration:
     """Register someone for an event (and the reservable sessions they chose). Commits.
 
     Confirmed with a ticket while the event has seats, else waitlisted. Raises FestaError
     `registration_closed` (409; organizers registering walk-ins are exempt),
-    `already_registered` (409) or `validation_error` (422 with `fields`).
+    `already_registered` (409) or `validation_error` (422 with `fields`; answers under
+    `answers.<question id>`, also when a limited choice has no places left).
     """
     if by is None and not registration_open(event):
         raise FestaError("registration_closed", _("Registration for this event is closed."),
                          status=409)
     if source not in SOURCES:
         raise ValueError(f"unknown registration source {source!r}")
-    values, sessions = validated(event, name, email, organization, locale, session_ids, consent)
+    values, sessions, cleaned, questions = validated(event, name, email, organization, locale,
+                                                     session_ids, consent, answers)
     reservations = [Reservation(session=session, status=WAITLISTED)
                     for session in sessions]  # ascending id: the lock order of seat_counters.py
     # A new registration has these reservations and no ticket: said here, nothing is
     # loaded for them later.
     registration = Registration(event_id=event.id, status=WAITLISTED, source=source,
                                 consent_at=utcnow(), agenda_token=secrets.token_urlsafe(24),
-                                reservations=reservations, ticket=None, **values)
+                                reservations=reservations, ticket=None,
+                                answers=new_answers(cleaned, questions), **values)
     hoped = placement.hope_for_seats(registration, reservations)
     db.session.add(registration)
     try:
@@ -83,6 +102,11 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
         db.session.rollback()
         raise already_registered() from error
     placement.seat_new_registration(registration, reservations, hoped, by)
+    try:  # after the seats: the lock order of festa.registration.questions.answers
+        change_places(limited_choice_ids(registration.answers), ())
+    except FestaError:
+        db.session.rollback()
+        raise
     status = registration.status
     waiting = [r.session_id for r in reservations if r.status == WAITLISTED]
     db.session.commit()
@@ -121,6 +145,7 @@ def _cancel(registration: Registration, reason: str) -> set[int] | None:
         to_settle.add(reservation.session_id)
         if reservation.status != CANCELLED:
             drop(reservation)
+    release_places(registration.id)  # choices last: the lock order of questions.answers
     return to_settle
 
 
@@ -162,6 +187,9 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     registration.agenda_token = secrets.token_urlsafe(24)
     registration.secret_version += 1
     registration.anonymized_at = utcnow()
+    if to_settle is None and registration.status != CANCELLED:
+        release_places(registration.id)  # over, never cancelled: its places still count
+    delete_answers(registration.id)
     # Mail copies in the outbox hold the name and address too.
     db.session.execute(sa.delete(OutboxMessage).where(
         OutboxMessage.registration_id == registration.id, OutboxMessage.kind == OutboxKind.MAIL))
@@ -215,3 +243,34 @@ def resend_ticket(registration: Registration, by: User) -> None:
     queue_registration_mail(registration, "confirmation")
     audit(by, "registration.resend_ticket", registration, ticket_id=ticket.id)
     db.session.commit()
+
+
+def change_answers(registration: Registration, answers: Mapping, *,
+                   by: User | None = None) -> bool:
+    """Change the answers to the questions that apply to this registration (its reserved
+    sessions decide the session questions). Until registration closes (organizers: any
+    time); not once cancelled. Places of limited choices follow the change. Audited for
+    organizers; commits. True if anything changed.
+
+    Locks the event's row first, so a cancellation cannot release the old places while the
+    new ones are taken."""
+    if by is None and not registration_open(registration.event):
+        raise FestaError("registration_closed", _("Answers can no longer be changed: "
+                                                  "registration for this event is closed."),
+                         status=409)
+    seat_counters.lock_counter(Event, registration.event_id)
+    db.session.refresh(registration)
+    if registration.status == CANCELLED or registration.anonymized_at is not None:
+        raise not_active()
+    reserved = [r.session_id for r in registration.reservations if r.status != CANCELLED]
+    questions = [q for q in event_questions(registration.event_id) if applies(q, reserved)]
+    cleaned, fields = check_answers(questions, answers, reserved)
+    if fields:
+        raise FestaError("validation_error", fields_message(questions, fields), status=422,
+                         fields=fields)
+    changed = replace_answers(registration.id, list(registration.answers), cleaned, questions,
+                              holds_places=True)
+    if changed:
+        audit(by, "registration.answers", registration)
+    db.session.commit()
+    return changed

@@ -21,6 +21,13 @@ from festa.program.queries import published_event_or_404, registration_open, sch
 from festa.registration import bookmarks, queries, services
 from festa.registration.forms import ManageLinkForm, RegistrationForm
 from festa.registration.models import RegistrationStatus
+from festa.registration.questions.forms import (
+    question_hints,
+    raw_answers,
+    show_answer_errors,
+    with_questions,
+)
+from festa.registration.questions.rules import check_answers, event_questions
 from festa.registration.rules import first_overlap, registration_rate_limit
 from festa.registration.tokens import manage_token
 from festa.web.forms import ConfirmForm, set_field_errors
@@ -42,7 +49,8 @@ def register_page(slug: str):
     """Sign up for an event: details, reservable sessions (those named by `?sessions=`
     come ticked), the privacy notice and consent."""
     event = published_event_or_404(slug)
-    form = RegistrationForm()
+    questions = event_questions(event.id)
+    form = with_questions(RegistrationForm, questions)()
     if not form.is_submitted():
         form.locale.data = current_language()
     sessions = services.reservable_sessions(event)
@@ -53,23 +61,29 @@ def register_page(slug: str):
     context = {"event": event, "form": form, "link_form": link_form,
                "sessions": {s.id: s for s in sessions},
                "is_open": registration_open(event), "duplicate": False, "now": utcnow(),
-               "recipients": webhook_recipients(event.id)}
+               "recipients": webhook_recipients(event.id),
+               "questions": questions, "hints": question_hints(questions)}
     if not context["is_open"]:
         status = 409 if request.method == "POST" else 200
         return render_template("registration/register.html", **context), status
+    answers = raw_answers(form, questions)
     if not form.validate_on_submit():
+        if form.is_submitted():  # every error at once: the answers' too
+            show_answer_errors(form, check_answers(questions, answers, form.sessions.data or [])[1])
         status = 422 if form.is_submitted() else 200
         return render_template("registration/register.html", **context), status
     try:
         registration = services.register(
             event, form.name.data, form.email.data, form.organization.data or "",
             form.locale.data, form.sessions.data or [], bool(form.consent.data),
+            answers=answers,
         )
     except FestaError as error:
         db.session.rollback()
         context["duplicate"] = error.code == "already_registered"
         context["is_open"] = error.code != "registration_closed"
         set_field_errors(form, error.fields)
+        show_answer_errors(form, error.fields)
         if not error.fields and not context["duplicate"]:
             flash(error.message, "error")
         link_form.email.data = form.email.data

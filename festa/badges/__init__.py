@@ -1,0 +1,1 @@
+"""Name badges: a layout per event, PDFs to print, and the print log."""

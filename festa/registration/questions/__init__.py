@@ -1,0 +1,1 @@
+"""Registration questions: what organizers ask at sign-up, and the attendees' answers."""
