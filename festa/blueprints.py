@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program.views import bp as program_bp
+    from festa.registration import mail as registration_mail
     from festa.registration import notices as registration_notices
     from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
     security.init_app(app)
     cli.init_app(app)
     outbox_mail.init_app(app)
+    registration_mail.init_app(app)
     webhooks.init_app(app)
     outbox_worker.init_app(app)
     outbox_metrics.init_app(app)

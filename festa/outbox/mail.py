@@ -1,9 +1,10 @@
 """Mail through the outbox: MIME messages stored when queued, sent over SMTP later.
 
 The whole message (text and HTML parts, inline images, attachments) is stored in the
-outbox row, so a retry sends exactly the same bytes with the same Message-ID, and
-organizers can read every message at /manage/mail. What a message says is the business
-of the area that queues it (e.g. festa.registration.mail); this module knows no area.
+outbox row once rendered, so a retry sends exactly the same bytes with the same
+Message-ID, and organizers can read every message at /manage/mail. What a message says is
+the business of the area that queues it (e.g. festa.registration.mail); this module knows
+no area.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from flask import Flask, current_app
 
 from festa.outbox.models import OutboxKind, OutboxMessage
-from festa.outbox.services import DeliveryError, enqueue, register_deliverer
+from festa.outbox.services import DeliveryError, Rendered, register_deliverer
 
 INLINE_CID_DOMAIN = "festa.qr"
 # 7-bit transfer encoding (base64 / quoted-printable for Korean): any SMTP server takes it.
@@ -80,15 +81,9 @@ def build_message(recipient: str, name: str, *, subject: str, lang: str, text: s
     return msg
 
 
-def queue_mail(message: EmailMessage, topic: str, recipient: str, *,
-               event_id: int | None = None,
-               registration_id: int | None = None) -> OutboxMessage:
-    """Add the message to the current transaction's outbox; sent once committed."""
-    return enqueue(
-        OutboxKind.MAIL, topic, recipient, message.as_bytes(policy=MAIL_POLICY),
-        subject=str(message["Subject"] or ""), event_id=event_id,
-        registration_id=registration_id,
-    )
+def rendered_mail(message: EmailMessage) -> Rendered:
+    """What the outbox stores for a mail: its bytes and subject."""
+    return Rendered(message.as_bytes(policy=MAIL_POLICY), str(message["Subject"] or ""))
 
 
 def send_mail(message: OutboxMessage) -> None:

@@ -33,8 +33,12 @@ class OutboxMessage(db.Model):
     topic: Mapped[str] = mapped_column(sa.String(50))
     recipient: Mapped[str] = mapped_column(sa.String(500))  # e-mail address or webhook URL
     subject: Mapped[str] = mapped_column(sa.String(300), default="")
-    # A whole MIME message (mail) or the JSON body (webhook), built when queued.
-    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # A whole MIME message (mail) or the JSON body (webhook). NULL until the worker renders
+    # it after the commit (from the ids below and `params`); then kept, so every retry
+    # sends the same bytes.
+    payload: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # What the renderer needs beyond the ids (e.g. {"session_id": 3}).
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="SET NULL")

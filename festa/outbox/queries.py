@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from festa.extensions import db
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
+from festa.outbox.services import DeliveryError, rendered
 
 PER_PAGE = 50
 STATUSES = tuple(OutboxStatus)
@@ -55,7 +56,13 @@ class ParsedMail:
 
 
 def parse(message: OutboxMessage) -> EmailMessage:
-    return email.message_from_bytes(bytes(message.payload), policy=default_policy)
+    """The stored mail; one not rendered yet as it would be rendered now (nothing is kept:
+    the worker renders it when it sends it)."""
+    try:
+        payload = rendered(message).payload
+    except DeliveryError:  # nothing to render from any more (it will fail when sent)
+        return EmailMessage(policy=default_policy)
+    return email.message_from_bytes(payload, policy=default_policy)
 
 
 def attachment_parts(msg: EmailMessage) -> list[EmailMessage]:

@@ -1,14 +1,18 @@
 """The outbox: messages written in the caller's transaction, delivered later, exactly once.
 
 `enqueue` only adds a row to the current session, so a registration and its mail are
-committed together or not at all. `deliver_due` is one delivery pass (the background
-worker and `flask festa mail send` both call it):
+committed together or not at all. The row may hold just ids (and `params`): the message is
+then rendered from the database by the function registered for its kind and topic
+(`register_renderer`) the first time a worker takes it, after the caller's commit, and kept
+in the row, so a retry sends the same bytes. `deliver_due` is one delivery pass (the
+background worker and `flask festa mail send` both call it):
 
 1. claim due messages with one conditional UPDATE … RETURNING that sets `locked_until`
    (a lease) only where nobody holds one, and commit — two workers, threads or processes
    can never claim the same row, on SQLite (writes are serialised) or PostgreSQL (the
    second UPDATE waits for the first and re-checks the condition on the new row);
-2. deliver each claimed message outside any transaction (SMTP can be slow);
+2. render it if it holds only ids (and commit the result), then deliver it outside any
+   transaction (SMTP can be slow);
 3. mark it sent, or schedule a retry with exponential back-off, one commit per message.
 
 A worker that dies mid-pass leaves its lease to expire; the message is then retried.
@@ -18,7 +22,7 @@ is created (festa.blueprints): mail by festa.outbox.mail, webhooks by their area
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,7 +58,16 @@ class Deliverer:
     enabled: Callable[[], bool]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    payload: bytes
+    subject: str = ""
+
+
+Renderer = Callable[[OutboxMessage], Rendered]
+
 _registry: dict[str, Deliverer] = {}
+_renderers: dict[tuple[str, str], Renderer] = {}
 
 
 def register_deliverer(kind: str, fn: Callable[[OutboxMessage], int | None], *,
@@ -64,19 +77,39 @@ def register_deliverer(kind: str, fn: Callable[[OutboxMessage], int | None], *,
     _registry[kind] = Deliverer(send=fn, enabled=enabled or (lambda: True))
 
 
+def register_renderer(kind: str, topics: Iterable[str], fn: Renderer) -> None:
+    """Render messages of `kind` about these topics, queued without a payload, with
+    `fn(message)` (inside a transaction, reading the database; raise to retry later)."""
+    for topic in topics:
+        _renderers[(kind, topic)] = fn
+
+
+def rendered(message: OutboxMessage) -> Rendered:
+    """The message's content: its stored payload, or rendered now (not stored)."""
+    if message.payload is not None:
+        return Rendered(bytes(message.payload), message.subject)
+    renderer = _renderers.get((message.kind, message.topic))
+    if renderer is None:
+        raise DeliveryError(f"nothing renders {message.kind} {message.topic!r}", permanent=True)
+    return renderer(message)
+
+
 def deliverers() -> dict[str, Deliverer]:
     """The kinds that can be delivered and how."""
     return dict(_registry)
 
 
-def enqueue(kind: str, topic: str, recipient: str, payload: bytes, *, subject: str = "",
-            event_id: int | None = None, registration_id: int | None = None,
-            webhook_id: int | None = None) -> OutboxMessage:
-    """Add a message to the current transaction; it is delivered only once committed."""
+def enqueue(kind: str, topic: str, recipient: str, payload: bytes | None = None, *,
+            subject: str = "", event_id: int | None = None, registration_id: int | None = None,
+            webhook_id: int | None = None, params: dict | None = None) -> OutboxMessage:
+    """Add a message to the current transaction; it is delivered only once committed.
+    Without `payload`, the renderer registered for (kind, topic) makes it after the commit."""
+    if payload is None and (kind, topic) not in _renderers:
+        raise ValueError(f"no renderer for {kind} {topic!r}: queue a payload")
     message = OutboxMessage(
         kind=kind, topic=topic, recipient=recipient, payload=payload, subject=subject[:300],
         event_id=event_id, registration_id=registration_id, webhook_id=webhook_id,
-        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow(),
+        params=params, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow(),
     )
     db.session.add(message)
     return message
@@ -156,9 +189,11 @@ def deliver_one(message_id: int, registry: dict[str, Deliverer]) -> bool:
         db.session.rollback()
         return False
     db.session.refresh(message)
-    db.session.expunge(message)  # a detached copy: no transaction stays open while sending
-    db.session.rollback()
     try:
+        if message.payload is None:
+            _render(message)
+        db.session.expunge(message)  # a detached copy: no transaction stays open while sending
+        db.session.rollback()
         status_code = registry[message.kind].send(message)
     except Exception as error:  # noqa: BLE001 - any failure is retried, never lost
         current_app.logger.warning("outbox %s (%s) failed: %s", message_id, message.kind, error)
@@ -175,6 +210,19 @@ def deliver_one(message_id: int, registry: dict[str, Deliverer]) -> bool:
     _record(message_id, lambda row: _record_success(row, status_code))
     metrics.count_delivery(message.kind, "sent")
     return True
+
+
+def _render(message: OutboxMessage) -> None:
+    """Render a message queued with ids only and keep the result (this worker holds its
+    lease): a retry then sends the very same bytes."""
+    try:
+        content = rendered(message)
+    except Exception:
+        db.session.rollback()
+        raise
+    message.payload, message.subject = content.payload, content.subject[:300]
+    db.session.commit()
+    db.session.refresh(message)
 
 
 def _record(message_id: int, change: Callable[[OutboxMessage], None]) -> None:

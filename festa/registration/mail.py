@@ -1,22 +1,29 @@
-"""Mail to attendees about their registration, built in their language when queued.
+"""Mail to attendees about their registration, in their language.
+
+The registration's transaction only queues a row naming the registration and the topic.
+After the commit, the outbox worker renders it from the database (`render_registration_mail`)
+and keeps the whole MIME message (the ticket's QR inline and attached, the .ics) in the row,
+so a retry sends the same bytes; festa.outbox.mail sends it over SMTP.
 
 One pair of templates (templates/mail/message.{txt,html}) renders the dict built here: a
 subject, a heading, paragraphs, the event's facts, the reserved sessions, and which links
-and attachments go with it. The whole MIME message (the ticket's QR inline and attached,
-the .ics) goes into the outbox (festa.outbox.mail), which sends it over SMTP.
+and attachments go with it.
 """
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 
-from flask import render_template
+from flask import Flask, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from festa.extensions import db
 from festa.i18n import localized
-from festa.outbox.mail import MailPart, build_message, content_id, queue_mail
-from festa.outbox.models import OutboxMessage
+from festa.outbox.mail import MailPart, build_message, content_id, rendered_mail
+from festa.outbox.models import OutboxKind, OutboxMessage
+from festa.outbox.services import DeliveryError, Rendered, enqueue, register_renderer
+from festa.program.models import Session
 from festa.registration.models import Registration
 from festa.registration.tokens import manage_url
 from festa.registration.waitlist import waitlist_position
@@ -123,7 +130,8 @@ def mail_content(registration, topic: str, session, lang: str) -> dict:
     return content
 
 
-def build_registration_message(registration: Registration, content: dict) -> EmailMessage:
+def build_registration_message(registration: Registration, recipient: str,
+                               content: dict) -> EmailMessage:
     """The MIME message: text and HTML, the QR inline and attached, the calendar file."""
     qr_cid = content_id("qr") if content["qr_png"] else None
     qr = MailPart(content["qr_png"], "image", "png", "ticket-qr.png") if qr_cid else None
@@ -132,7 +140,7 @@ def build_registration_message(registration: Registration, content: dict) -> Ema
         attachments.append(MailPart(content["ics"].decode("utf-8"), "text", "calendar",
                                     "festa.ics", {"method": "PUBLISH"}))
     return build_message(
-        registration.email, registration.name, subject=content["subject"],
+        recipient, registration.name, subject=content["subject"],
         lang=content["lang"], text=render_template("mail/message.txt", **content),
         html=render_template("mail/message.html", qr_cid=qr_cid and qr_cid[1:-1], **content),
         inline={qr_cid: qr} if qr else {}, attachments=attachments,
@@ -140,17 +148,37 @@ def build_registration_message(registration: Registration, content: dict) -> Ema
 
 
 def queue_registration_mail(registration: Registration, topic: str,
-                            session=None) -> OutboxMessage:
-    """Queue mail about a registration (`topic` in TOPICS) in the attendee's language.
+                            session: Session | None = None) -> OutboxMessage:
+    """Queue mail about a registration (`topic` in TOPICS): a row holding ids only.
 
     Added to the current transaction: the caller's commit sends it, its rollback drops it.
-    `session` names the programme session for session_promoted / session_waitlisted.
+    The outbox worker renders it after the commit (`render_registration_mail`), so the
+    request pays for one INSERT, not for the QR code and the calendar. `session` names the
+    programme session for session_promoted / session_waitlisted.
     """
     if topic not in TOPICS:
         raise ValueError(f"unknown mail topic {topic!r}")
+    return enqueue(OutboxKind.MAIL, topic, registration.email, event_id=registration.event_id,
+                   registration_id=registration.id,
+                   params={"session_id": session.id} if session is not None else None)
+
+
+def render_registration_mail(message: OutboxMessage) -> Rendered:
+    """The whole mail of a queued row, from the database as it is now, in the attendee's
+    language (the outbox's renderer for registration topics)."""
+    registration = (db.session.get(Registration, message.registration_id)
+                    if message.registration_id else None)
+    if registration is None:
+        raise DeliveryError("the registration no longer exists", permanent=True)
+    session_id = (message.params or {}).get("session_id")
+    session = db.session.get(Session, session_id) if session_id else None
     lang = registration.locale if registration.locale in ("ko", "en") else "ko"
     with force_locale(lang):
-        content = mail_content(registration, topic, session, lang)
-        message = build_registration_message(registration, content)
-    return queue_mail(message, topic, registration.email, event_id=registration.event_id,
-                      registration_id=registration.id)
+        content = mail_content(registration, message.topic, session, lang)
+        return rendered_mail(build_registration_message(registration, message.recipient,
+                                                        content))
+
+
+def init_app(app: Flask) -> None:
+    """Let the outbox render registration mail queued with ids only."""
+    register_renderer(OutboxKind.MAIL, TOPICS, render_registration_mail)

@@ -62,7 +62,7 @@ def test_delivered_once(app, smtp_server):
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, "")
     assert row.sent_at is not None and row.locked_until is None
     received = smtp_server.messages[0]
-    assert received["Message-ID"] in queued.payload.decode("ascii")
+    assert received["Message-ID"] in row.payload.decode("ascii")  # rendered once, kept
 
 
 def test_smtp_down_then_delivered_later_exactly_once(app, smtp_server):

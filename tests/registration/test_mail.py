@@ -14,7 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from festa.extensions import db
-from festa.outbox.services import deliver_due
+from festa.outbox.services import deliver_due, rendered
 from festa.registration.mail import TOPICS, queue_registration_mail
 from festa.registration.services import registration_for_manage_token
 from festa.tickets.services import revoke_ticket, ticket_links
@@ -34,7 +34,7 @@ def ticket(app):
 
 
 def _parse(message) -> email.message.EmailMessage:
-    return email.message_from_bytes(bytes(message.payload), policy=default)
+    return email.message_from_bytes(rendered(message).payload, policy=default)
 
 
 def _text(msg) -> str:

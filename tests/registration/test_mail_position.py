@@ -9,6 +9,7 @@ from email.policy import default
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
+from festa.outbox.services import rendered
 from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Reservation
 from festa.registration.services import manage_token
@@ -17,7 +18,7 @@ from tests.factories import make_event, make_registration, make_session
 
 def _mail_place(registration, topic: str, session=None) -> int:
     message = queue_registration_mail(registration, topic, session=session)
-    text = email.message_from_bytes(bytes(message.payload), policy=default)
+    text = email.message_from_bytes(rendered(message).payload, policy=default)
     body = text.get_body(("plain",)).get_content()
     return int(re.search(r"Your place on the waitlist: (\d+)\.", body).group(1))
 
