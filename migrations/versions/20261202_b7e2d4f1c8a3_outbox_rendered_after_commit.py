@@ -1,7 +1,7 @@
 """outbox: payload may wait for the worker (NULL until rendered), params for the renderer
 
 Revision ID: b7e2d4f1c8a3
-Revises: a1f3c9e2b7d4
+Revises: b6344df3457d
 Create Date: 2026-12-02 02:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b7e2d4f1c8a3'
-down_revision = 'a1f3c9e2b7d4'
+down_revision = 'b6344df3457d'
 branch_labels = None
 depends_on = None
 
