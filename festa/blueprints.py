@@ -13,13 +13,11 @@ def register(app: Flask) -> None:
     from festa.checkin.manage_views import bp as checkin_manage_bp
     from festa.checkin.views import bp as door_bp
     from festa.core.views import bp as core_bp
-    from festa.exports.manage_views import bp as exports_manage_bp
-    from festa.exports.views import bp as exports_bp
-    from festa.exports.webhook_views import bp as webhooks_manage_bp
     from festa.manage.views import bp as manage_bp
+    from festa.opendata.manage_views import bp as opendata_manage_bp
+    from festa.opendata.views import bp as opendata_bp
     from festa.outbox import mail as outbox_mail
     from festa.outbox import metrics as outbox_metrics
-    from festa.outbox import webhooks
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program.views import bp as program_bp
@@ -28,6 +26,8 @@ def register(app: Flask) -> None:
     from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp
+    from festa.webhooks import services as webhooks
+    from festa.webhooks.manage_views import bp as webhooks_manage_bp
 
     for bp in (core_bp, auth_bp, program_bp, registration_bp, tickets_bp, manage_bp, door_bp):
         app.register_blueprint(bp)
@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(outbox_manage_bp)
     app.register_blueprint(checkin_manage_bp)
     app.register_blueprint(registration_manage_bp)
-    for bp in (exports_bp, exports_manage_bp, webhooks_manage_bp, tokens_bp):
+    for bp in (opendata_bp, opendata_manage_bp, webhooks_manage_bp, tokens_bp):
         app.register_blueprint(bp)
     register_api(app)
     errors.init_app(app)

@@ -4,7 +4,7 @@ from festa.audit.models import AuditEntry
 from festa.auth.models import ApiToken, Role, User
 from festa.badges.models import BadgeLayout
 from festa.checkin.models import Admits, Checkpoint, Device, Presence, Scan, ScanResult
-from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus, Webhook
+from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from festa.program.models import (
     BlockKind,
     Event,
@@ -29,6 +29,7 @@ from festa.registration.questions.models import (
     QuestionKind,
 )
 from festa.tickets.models import Ticket, TicketStatus
+from festa.webhooks.models import Webhook
 
 __all__ = [
     "Admits", "Answer", "AnswerChoice", "ApiToken", "AuditEntry", "BadgeLayout", "BlockKind",

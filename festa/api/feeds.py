@@ -1,6 +1,6 @@
 """Schedule feeds of published events: frab JSON, frab XML and iCalendar.
 
-The documents are built by festa.exports (one builder per format); these views only find
+The documents are built by festa.opendata (one builder per format); these views only find
 the event, pick the language (`?lang=ko|en`, default Korean) and add caching headers so
 apps polling the feed get `304 Not Modified` while nothing changed.
 """
@@ -14,7 +14,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
-from festa.exports import feeds, ical
+from festa.opendata import calendars, feeds
 from festa.program import queries
 
 blp = Blueprint("api_feeds", __name__, description="Schedule feeds (frab JSON/XML, iCalendar)")
@@ -102,4 +102,4 @@ def schedule_xml(slug: str):
 def schedule_ics(slug: str):
     """The whole schedule as iCalendar; cancelled sessions are marked STATUS:CANCELLED."""
     event = queries.published_event_or_404(slug)
-    return feed_response(ical.schedule_ics(event), "text/calendar", f"{slug}.ics")
+    return feed_response(calendars.schedule_ics(event), "text/calendar", f"{slug}.ics")

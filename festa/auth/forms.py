@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from festa.auth.models import Role
 from festa.auth.services import MIN_PASSWORD_LENGTH, AccountError, check_password_rules
@@ -64,3 +64,9 @@ class StaffForm(PasswordForm):
 
 class ActiveForm(FlaskForm):
     active = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("What the token is for"), [Optional(), Length(max=100)],
+                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                       description=_l("For example: the registration dashboard script."))

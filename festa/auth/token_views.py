@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from festa.auth import tokens
+from festa.auth.forms import TokenForm
 from festa.auth.services import organizer_required
-from festa.exports.forms import TokenForm
 from festa.extensions import db
 from festa.web.forms import ConfirmForm
 

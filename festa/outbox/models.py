@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from festa.dbtypes import UTCDateTime, utcnow
 from festa.extensions import db
@@ -57,20 +57,3 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.Index("outbox_due", "status", "next_attempt_at"),)
-
-
-class Webhook(db.Model):
-    """An organizer-configured URL that receives signed event notifications."""
-
-    __tablename__ = "webhooks"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
-    url: Mapped[str] = mapped_column(sa.String(500))
-    secret: Mapped[str] = mapped_column(sa.String(100))
-    # Comma-separated: registration.created, registration.cancelled, checkin.created
-    topics: Mapped[str] = mapped_column(sa.String(200))
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    event = relationship("Event")

@@ -114,6 +114,15 @@ def absolute_url(path: str) -> str:
     return current_app.config["FESTA_BASE_URL"] + path
 
 
+def session_path(session: Session) -> str:
+    return f"/events/{session.event.slug}/sessions/{session.id}"
+
+
+def session_url(session: Session) -> str:
+    """The session's public page, absolute (feeds, calendars, mail)."""
+    return absolute_url(session_path(session))
+
+
 def event_summary(event: Event) -> dict:
     start, end = event_bounds(event)
     return {

@@ -1,5 +1,5 @@
 """Bookmarks: sessions an attendee marks for their personal agenda feed
-(festa.exports.ical.agenda_ics lists them next to the reserved ones).
+(festa.opendata.calendars.agenda_ics lists them next to the reserved ones).
 
 A bookmark reserves nothing and counts no seat: any session of the registration's own
 event can be bookmarked, by a registration that is still active. Adding and removing are

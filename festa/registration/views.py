@@ -14,7 +14,6 @@ from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.i18n import current_language
-from festa.outbox.webhooks import recipients as webhook_recipients
 from festa.program.models import Session
 from festa.program.presentation import local_day
 from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
@@ -31,6 +30,7 @@ from festa.registration.questions.rules import check_answers, event_questions
 from festa.registration.rules import first_overlap, registration_rate_limit
 from festa.registration.tokens import manage_token
 from festa.web.forms import ConfirmForm, set_field_errors
+from festa.webhooks.services import recipients as webhook_recipients
 
 bp = Blueprint("registration", __name__)
 

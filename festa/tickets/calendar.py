@@ -1,6 +1,6 @@
 """A ticket holder's calendar file: the event and the sessions they reserved (iCalendar).
 
-Sessions are the same VEVENTs as the schedule feed (festa.exports.ical), so a calendar
+Sessions are the same VEVENTs as the schedule feed (festa.program.ical), so a calendar
 app that has both recognises them; the event itself gets an entry per ticket.
 """
 
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from festa.dbtypes import utcnow
-from festa.exports.ical import add_timezones, feed_host, session_vevent
 from festa.i18n import localized
+from festa.program.ical import add_timezones, feed_host, session_vevent
 from festa.program.models import Event
 from festa.tickets.models import Ticket
 from festa.tickets.services import reserved_sessions, ticket_links

@@ -237,7 +237,7 @@ def test_only_ok_entries_can_be_undone(app):
 
 
 def test_ok_check_in_queues_the_webhook_in_the_same_transaction(app):
-    from festa.outbox.models import Webhook
+    from festa.webhooks.models import Webhook
 
     event, entrance, (ticket, _other) = setup_event()
     db.session.add(Webhook(event_id=event.id, url="https://hooks.example/in", secret="s",

@@ -12,7 +12,8 @@ from festa.checkin.models import Checkpoint, Device, Presence
 from festa.checkin.services import decide_scan
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.outbox.models import OutboxMessage, Webhook
+from festa.outbox.models import OutboxMessage
+from festa.webhooks.models import Webhook
 from tests.checkin.helpers import device_token, room_checkpoint, setup_event
 
 

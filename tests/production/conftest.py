@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from festa.auth.models import User
 from festa.auth.services import create_api_token
 from festa.extensions import db
-from festa.outbox.models import OutboxMessage, Webhook
+from festa.outbox.models import OutboxMessage
+from festa.webhooks.models import Webhook
 from tests.factories import make_event, make_room, make_session, make_speaker, make_track
 
 

@@ -216,7 +216,7 @@ def test_forms_survive_random_input(client, auth, world, role, path):
 
 
 def _csv_columns() -> str:
-    import_csv = pytest.importorskip("festa.exports.import_csv")
+    import_csv = pytest.importorskip("festa.opendata.import_csv")
     return ",".join(import_csv.COLUMNS)
 
 
@@ -232,7 +232,7 @@ cells = st.one_of(st.text(max_size=30), st.sampled_from([
         lambda rows: (_csv_columns() + "\n" + "\n".join(",".join(r) for r in rows)).encode()),
 ))
 def test_csv_importer_turns_any_bytes_into_a_plan(world, raw):
-    import_csv = pytest.importorskip("festa.exports.import_csv")
+    import_csv = pytest.importorskip("festa.opendata.import_csv")
     from festa.extensions import db
     from festa.program.models import Event
 
@@ -249,7 +249,7 @@ def test_csv_importer_turns_any_bytes_into_a_plan(world, raw):
 def test_csv_upload_and_preview_never_fail(client, auth, world, raw):
     import io
 
-    pytest.importorskip("festa.exports.import_csv")
+    pytest.importorskip("festa.opendata.import_csv")
     with client.session_transaction() as sess:
         if "_user_id" not in sess:
             auth.login("organizer")

@@ -58,9 +58,9 @@ ACCESS: list[tuple[str, str]] = [
     ("auth.logout", "public"),
     ("auth.change_password", "door"),  # any logged-in staff member, for their own account
     ("program.*", "public"),
-    ("exports.changes", "public"),
-    ("exports.agenda", "url-credential"),
-    ("exports.rotate_agenda", "url-credential"),  # manage token in the URL
+    ("opendata.changes", "public"),
+    ("opendata.agenda", "url-credential"),
+    ("opendata.rotate_agenda", "url-credential"),  # manage token in the URL
     ("registration.register_page", "public"),
     ("registration.request_manage_link", "public"),
     ("registration.deleted", "public"),
@@ -82,7 +82,7 @@ ACCESS: list[tuple[str, str]] = [
     ("manage.*", "manage"),
     ("audit_manage.*", "manage"),
     ("checkin_manage.*", "manage"),
-    ("exports_manage.*", "manage"),
+    ("opendata_manage.*", "manage"),
     ("outbox_manage.*", "manage"),
     ("registration_manage.*", "manage"),
     ("webhooks_manage.*", "manage"),
@@ -101,7 +101,7 @@ def url_token(rule, world) -> str:
     """Which token a `<token>` in this rule means."""
     if rule.endpoint == "checkin.pair":
         return world["tokens"]["device"]
-    if rule.endpoint == "exports.agenda":
+    if rule.endpoint == "opendata.agenda":
         return world["tokens"]["agenda"]
     return world["tokens"]["manage"]
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from festa.audit.models import AuditEntry
 from festa.auth.services import create_api_token
 from festa.errors import FestaError
-from festa.exports import versions
 from festa.extensions import db
+from festa.opendata import versions
 from festa.outbox import services as outbox
 from festa.outbox.models import OutboxMessage
 from festa.program.moves import StaleVersion, move_session

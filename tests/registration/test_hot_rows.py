@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from festa.audit.models import AuditEntry
 from festa.extensions import db
-from festa.outbox.models import OutboxMessage, Webhook
+from festa.outbox.models import OutboxMessage
 from festa.registration import services
+from festa.webhooks.models import Webhook
 from tests.registration.conftest import assert_counters_match, mails, person
 
 

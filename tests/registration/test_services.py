@@ -280,7 +280,8 @@ def test_session_filling_up_meanwhile_rewrites_the_mail(event, workshop, monkeyp
 
 
 def test_webhooks_hear_about_created_and_cancelled(event):
-    from festa.outbox.models import OutboxMessage, Webhook
+    from festa.outbox.models import OutboxMessage
+    from festa.webhooks.models import Webhook
 
     db.session.add(Webhook(event_id=event.id, url="http://127.0.0.1:9/hook", secret="s",
                            topics="registration.created,registration.cancelled"))

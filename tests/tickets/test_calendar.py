@@ -6,8 +6,9 @@ from __future__ import annotations
 import icalendar
 import pytest
 
-from festa.exports import ical
 from festa.extensions import db
+from festa.opendata import calendars
+from festa.program import ical
 from festa.tickets.calendar import ticket_calendar
 from tests.factories import make_event, make_session, make_ticket, seoul
 
@@ -40,8 +41,8 @@ def test_calendars_share_the_same_vtimezone(app, built):
     first = make_ticket(event=event, sessions=[workshop])
     second = make_ticket(event=event)
     db.session.commit()
-    files = [ticket_calendar(first), ticket_calendar(second), ical.schedule_ics(event),
-             ical.agenda_ics(first.registration)]
+    files = [ticket_calendar(first), ticket_calendar(second), calendars.schedule_ics(event),
+             calendars.agenda_ics(first.registration)]
     zones = [_vtimezones(data) for data in files]
     assert len(zones[0]) == 1 and b"TZID:Asia/Seoul" in zones[0][0]
     assert all(z == zones[0] for z in zones)  # byte for byte the same component

@@ -1,33 +1,25 @@
-"""Importing a programme: parse (CSV or C3VOC schedule.json) → preview → apply, all or nothing.
+"""What an import would do: the `ImportPlan` every parser fills, and the checks they share.
 
 Parsing never touches the database's contents; it turns the upload into an `ImportPlan` of
-plain rows (each with the line it came from) plus row-level errors and warnings. The plan
-is stored server-side under a random key (instance/imports/, bound to the organizer and the
-event) while the organizer looks at the preview. Applying it runs every row through the
-manage services (validation, audit, sequence bumps) in the caller's transaction: the first
-refusal raises `ImportFailed` with the line, and the caller rolls everything back.
+plain rows (each with the line it came from) plus row-level errors and warnings. The
+parsers (import_csv, import_frab) build plans with this module; festa.opendata.importer
+picks the parser and keeps the plan for the preview; import_apply applies it.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 
-from festa.core.files import private_dir, write_private
 from festa.errors import FestaError
 from festa.i18n import speaker_name
 from festa.program.models import Event
 
-PLAN_LIFETIME = 24 * 3600
 COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문")
 HANGUL_NAME = re.compile(r"^[\uac00-\ud7a3]{2,5}$")
 
@@ -128,7 +120,7 @@ def check_row(plan: ImportPlan, row: dict, event: Event) -> None:
     if starts and ends and datetime.fromisoformat(ends) <= datetime.fromisoformat(starts):
         plan.error(line, "end", _("The end is not after the start."))
     if starts:
-        day = datetime.fromisoformat(starts).astimezone(_zone(event)).date()
+        day = datetime.fromisoformat(starts).astimezone(ZoneInfo(event.timezone)).date()
         if not event.start_date <= day <= event.end_date:
             plan.warn(line, "date", _("%(day)s is outside the event's dates.",
                                       day=day.isoformat()))
@@ -136,59 +128,3 @@ def check_row(plan: ImportPlan, row: dict, event: Event) -> None:
         names = row.get(key) or {}
         if len(names.get("ko", "")) > 200 or len(names.get("en", "")) > 200:
             plan.error(line, key, _("At most %(count)d characters.", count=200))
-
-
-def _zone(event: Event):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(event.timezone)
-
-
-# ------------------------------------------------------------------------------- storage
-
-
-def _store() -> Path:
-    return private_dir(Path(current_app.instance_path) / "imports")
-
-
-def _forget_old(now: float) -> None:
-    for old in _store().glob("*.json"):
-        if now - old.stat().st_mtime > PLAN_LIFETIME:
-            old.unlink(missing_ok=True)
-
-
-def save_plan(plan: ImportPlan, user_id: int, event_id: int) -> str:
-    """Keep the parsed upload for the preview; returns the key the confirm form sends back."""
-    _forget_old(time.time())
-    key = secrets.token_urlsafe(18)
-    record = {"user_id": user_id, "event_id": event_id, "plan": asdict(plan)}
-    write_private(_store() / f"{key}.json", json.dumps(record, ensure_ascii=False).encode())
-    return key
-
-
-def load_plan(key: str, user_id: int, event_id: int) -> ImportPlan | None:
-    """The stored plan if the key is this organizer's for this event (and not expired)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{10,64}", key or ""):
-        return None
-    path = _store() / f"{key}.json"
-    if not path.exists() or time.time() - path.stat().st_mtime > PLAN_LIFETIME:
-        return None
-    record = json.loads(path.read_text())
-    if record["user_id"] != user_id or record["event_id"] != event_id:
-        return None
-    return ImportPlan(**record["plan"])
-
-
-def discard_plan(key: str) -> None:
-    if re.fullmatch(r"[A-Za-z0-9_-]{10,64}", key or ""):
-        (_store() / f"{key}.json").unlink(missing_ok=True)
-
-
-def parse_upload(filename: str, data: bytes, event: Event) -> ImportPlan:
-    """Pick the format from the name or the content: JSON (C3VOC) or CSV."""
-    from festa.exports import import_csv, import_frab
-
-    looks_json = filename.lower().endswith(".json") or data.lstrip()[:1] in (b"{", b"[")
-    plan = (import_frab.parse(data, event) if looks_json else import_csv.parse(data, event))
-    plan.filename = filename
-    return plan

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 
 from festa.audit.services import record
 from festa.auth.services import organizer_required
-from festa.exports.forms import WebhookForm
 from festa.extensions import db
-from festa.outbox import webhooks
-from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
+from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import retry_now
 from festa.program.models import Event
 from festa.web.forms import ConfirmForm
+from festa.webhooks import services as webhooks
+from festa.webhooks.forms import WebhookForm
+from festa.webhooks.models import Webhook
 
 bp = Blueprint("webhooks_manage", __name__, url_prefix="/manage")
 

@@ -31,8 +31,9 @@ from festa.core import outbound
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.outbox.models import OutboxKind, OutboxMessage, Webhook
+from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import DeliveryError, enqueue, register_deliverer
+from festa.webhooks.models import Webhook
 
 TOPICS = ("registration.created", "registration.cancelled", "checkin.created")
 SIGNATURE_HEADER = "X-Festa-Signature"

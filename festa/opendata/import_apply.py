@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from festa.audit.services import record
 from festa.errors import FestaError
-from festa.exports.importer import ImportFailed, ImportPlan, display_names
 from festa.extensions import db
 from festa.i18n import speaker_name
+from festa.opendata.import_plan import ImportFailed, ImportPlan, display_names
 from festa.program import editing as event_services
 from festa.program import sessions as session_services
 from festa.program.models import Event, Room, Session, Speaker, Track

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from festa.exports import importer
-from festa.exports.import_apply import apply_plan
-from festa.exports.importer import ImportFailed, split_name
 from festa.extensions import db
+from festa.opendata import importer
+from festa.opendata.import_apply import apply_plan
+from festa.opendata.import_plan import ImportFailed, display_names, split_name
 from festa.program.models import Room, Session, Speaker, Track
-from tests.exports.conftest import REF
 from tests.factories import make_event
+from tests.opendata.conftest import REF
 
 HEADER = ("date,start,end,title_ko,title_en,kind,language,room_ko,room_en,track_ko,track_en,"
           "speakers_ko,speakers_en,capacity,reservation_required\n")
@@ -42,7 +42,7 @@ def test_split_name(app, ko, en, expected):
     fields = split_name(ko, en)
     assert (fields["family_name_ko"], fields["given_name_ko"], fields["family_name_en"],
             fields["given_name_en"], fields["given_name_first"]) == expected
-    assert importer.display_names(fields)[0].replace(",", "") in (ko.replace(",", ""),
+    assert display_names(fields)[0].replace(",", "") in (ko.replace(",", ""),
                                                                   "Jerry Kaplan")
 
 

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from festa.exports.versions import feed_version
 from festa.i18n import localized, speaker_name
+from festa.opendata.versions import feed_version
 from festa.program import queries
 from festa.program.models import Event, Room, Session, Speaker
+from festa.program.queries import session_path, session_url
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 TIMESLOT = "00:05"
@@ -53,14 +54,6 @@ def acronym(event: Event) -> str:
 def guid(path: str) -> str:
     """A stable UUID for a public path, the same in every feed and every version."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, queries.absolute_url(path)))
-
-
-def session_path(session: Session) -> str:
-    return f"/events/{session.event.slug}/sessions/{session.id}"
-
-
-def session_url(session: Session) -> str:
-    return queries.absolute_url(session_path(session))
 
 
 def session_slug(session: Session) -> str:

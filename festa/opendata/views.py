@@ -9,14 +9,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from festa.errors import FestaError
-from festa.exports import ical, structured, versions
 from festa.extensions import db
 from festa.i18n import current_language, format_dt
+from festa.opendata import calendars, structured, versions
 from festa.program import queries
 from festa.program.models import Event, ScheduleVersion
 from festa.registration.models import Registration, RegistrationStatus
 
-bp = Blueprint("exports", __name__)
+bp = Blueprint("opendata", __name__)
 # JSON-LD and Open Graph helpers for every template (the programme's pages include them).
 bp.record_once(lambda state: structured.init_app(state.app))
 
@@ -64,7 +64,7 @@ def changes(slug: str):
     """The public changelog: every published schedule version and what it changed."""
     event = queries.published_event_or_404(slug)
     history = [(v, changelog_rows(v, event)) for v in versions.event_versions(event)]
-    return render_template("exports/changes.html", event=event, history=history)
+    return render_template("opendata/changes.html", event=event, history=history)
 
 
 @bp.get("/agenda/<token>.ics")
@@ -81,7 +81,7 @@ def agenda(token: str):
         abort(404)
     if not registration.event.published:
         abort(404)
-    response = Response(ical.agenda_ics(registration), mimetype="text/calendar")
+    response = Response(calendars.agenda_ics(registration), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="agenda.ics"'
     response.cache_control.private = True
     response.cache_control.no_store = True
@@ -98,7 +98,7 @@ def rotate_agenda(token: str):
         registration = registration_for_manage_token(token)
     except FestaError:
         abort(403)
-    ical.rotate_agenda_token(registration)
+    calendars.rotate_agenda_token(registration)
     db.session.commit()
     flash(_("Your calendar link was replaced. Subscribe again with the new link."), "success")
     return redirect(url_for("registration.manage", token=token) + "#agenda-feed")

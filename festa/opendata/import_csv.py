@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from festa.exports.importer import ImportPlan, check_row, split_name
+from festa.opendata.import_plan import ImportPlan, check_row, split_name
 from festa.program.models import Event, SessionKind, SessionLanguage
 
 COLUMNS = ("id", "date", "start", "end", "title_ko", "title_en", "kind", "language",

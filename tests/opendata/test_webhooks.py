@@ -13,9 +13,10 @@ import sqlalchemy as sa
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.outbox import webhooks
-from festa.outbox.models import OutboxMessage, OutboxStatus, Webhook
+from festa.outbox.models import OutboxMessage, OutboxStatus
 from festa.outbox.services import deliver_due
+from festa.webhooks import services as webhooks
+from festa.webhooks.models import Webhook
 from tests.factories import make_event
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
-from festa.exports.importer import ImportPlan, check_row, split_name
+from festa.opendata.import_plan import ImportPlan, check_row, split_name
 from festa.program.models import Event, SessionKind, SessionLanguage
 
 DURATION = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")

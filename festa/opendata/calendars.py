@@ -1,104 +1,30 @@
 """The programme as iCalendar (RFC 5545): the whole schedule and each attendee's agenda.
 
-UIDs are stable (`session-<id>@<host>`), times carry TZID=Asia/Seoul with its VTIMEZONE,
-SEQUENCE is the session's change counter (so calendar apps replace their copy) and
-cancelled sessions stay in the feed with STATUS:CANCELLED, which removes them from
-subscribers' calendars instead of leaving a stale entry behind.
+The sessions are festa.program.ical's VEVENTs (stable UIDs, the event's time zone,
+SEQUENCE, STATUS:CANCELLED for cancelled sessions); this module puts them into feeds.
 """
 
 from __future__ import annotations
 
-import copy
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import lru_cache
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import icalendar
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from festa.exports.feeds import room_name, schedule_version, session_url
 from festa.extensions import db
-from festa.i18n import localized, speaker_name
+from festa.i18n import localized
+from festa.opendata.feeds import schedule_version
+from festa.program import queries
+from festa.program.ical import add_timezones, feed_host, session_vevent
 from festa.program.models import Event, Session, SessionSpeaker
 from festa.registration.models import Bookmark, Registration, RegistrationStatus, Reservation
 
 PRODID = "-//Festa//AI Seoul Festa//EN"
 REFRESH = timedelta(hours=1)
-
-
-def feed_host() -> str:
-    return urlsplit(current_app.config["FESTA_BASE_URL"]).hostname or "festa"
-
-
-@lru_cache(maxsize=16)
-def _built_vtimezone(tzid: str) -> icalendar.Timezone:
-    return icalendar.Timezone.from_tzid(tzid)
-
-
-def vtimezone(tzid: str) -> icalendar.Timezone:
-    """The zone's VTIMEZONE. icalendar works it out from the zone's transitions, tens of
-    milliseconds each time, so it is built once per zone and process; callers get a copy
-    they may change or add to a calendar without touching the cached one."""
-    return copy.deepcopy(_built_vtimezone(tzid))
-
-
-def add_timezones(cal: icalendar.Calendar, *tzids: str) -> None:
-    """Give the calendar the VTIMEZONE of every zone its times use (and of `tzids`),
-    before its other components; the one way Festa's calendars get their zones."""
-    wanted = (cal.get_missing_tzids() | set(tzids)) - {tz.tz_name for tz in cal.timezones}
-    position = len(cal.timezones)
-    for tzid in sorted(wanted):
-        try:
-            component = vtimezone(tzid)
-        except ValueError:  # a zone icalendar does not know: clients fall back to TZID
-            continue
-        cal.subcomponents.insert(position, component)
-        position += 1
-
-
-def session_uid(session: Session) -> str:
-    return f"session-{session.id}@{feed_host()}"
-
-
-def location(session: Session) -> str:
-    parts = [room_name(session.room)] if session.room else []
-    venue = session.event.venue
-    if venue:
-        parts.append(localized(venue, "name"))
-        if localized(venue, "address"):
-            parts.append(localized(venue, "address"))
-    return ", ".join(parts)
-
-
-def description(session: Session) -> str:
-    speakers = ", ".join(speaker_name(role.speaker) for role in session.speaker_roles)
-    parts = [speakers, localized(session, "abstract"), session_url(session)]
-    return "\n\n".join(part for part in parts if part)
-
-
-def session_vevent(session: Session) -> icalendar.Event:
-    """One session as a VEVENT in the event's time zone (needs `add_timezones`)."""
-    zone = ZoneInfo(session.event.timezone)
-    vevent = icalendar.Event.new(
-        uid=session_uid(session),
-        summary=localized(session, "title"),
-        start=session.starts_at.astimezone(zone),
-        end=session.ends_at.astimezone(zone),
-        stamp=session.updated_at,
-        last_modified=session.updated_at,
-        sequence=session.sequence,
-        status="CANCELLED" if session.cancelled else "CONFIRMED",
-        location=location(session) or None,
-        description=description(session),
-        url=session_url(session),
-        categories=[localized(session.track, "name")] if session.track else (),
-    )
-    return vevent
 
 
 def calendar(event: Event, sessions: Iterable[Session], name: str, uid: str,
@@ -130,8 +56,6 @@ def session_url_base(event: Event) -> str:
 
 def schedule_ics(event: Event) -> bytes:
     """The whole schedule of a published event, cancelled sessions included (as CANCELLED)."""
-    from festa.program import queries
-
     return calendar(event, queries.schedule_sessions(event), localized(event, "name"),
                     uid=f"schedule-{event.slug}@{feed_host()}")
 

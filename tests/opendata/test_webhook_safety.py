@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from festa.core import outbound
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.outbox import webhooks
-from festa.outbox.models import OutboxMessage, OutboxStatus, Webhook
+from festa.outbox.models import OutboxMessage, OutboxStatus
 from festa.outbox.services import deliver_due
-from tests.exports.test_webhooks import Receiver, _hook, _message
+from festa.webhooks import services as webhooks
+from festa.webhooks.models import Webhook
 from tests.factories import make_event
+from tests.opendata.test_webhooks import Receiver, _hook, _message
 
 PRODUCTION = {"FESTA_DEV_WEBHOOKS_ALLOW_HTTP": False, "FESTA_DEV_WEBHOOKS_ALLOW_PRIVATE": False}
 

@@ -9,8 +9,8 @@ from flask_babel import refresh
 
 from festa.audit.models import AuditEntry
 from festa.errors import FestaError
-from festa.exports import versions
 from festa.extensions import db
+from festa.opendata import versions
 from festa.program import sessions as session_services
 from tests.factories import make_session, seoul
 

@@ -23,10 +23,10 @@ from sqlalchemy.orm import selectinload
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.checkin.models import Checkpoint, Device, Scan
-from festa.exports.import_csv import COLUMNS as PROGRAMME_COLUMNS
-from festa.exports.import_csv import FORMULA_START
 from festa.extensions import db
 from festa.i18n import local_time, speaker_name
+from festa.opendata.import_csv import COLUMNS as PROGRAMME_COLUMNS
+from festa.opendata.import_csv import FORMULA_START
 from festa.program import queries
 from festa.program.models import Event, Session
 from festa.registration.models import Registration, Reservation

@@ -1,6 +1,6 @@
 """Structured data for search engines and link previews: schema.org JSON-LD, Open Graph.
 
-Templates include `exports/_jsonld_event.html` or `exports/_jsonld_session.html` in their
+Templates include `opendata/_jsonld_event.html` or `opendata/_jsonld_session.html` in their
 `head` block; these call the functions below (template globals). JSON-LD goes in a
 `<script type="application/ld+json">` data block, which browsers never execute.
 """
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from festa.i18n import current_language, localized, speaker_name
+from festa.opendata.calendars import agenda_url
 from festa.program import queries
 from festa.program.models import Event, Session
 
@@ -108,6 +109,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(event_jsonld)
     app.add_template_global(session_jsonld)
     app.add_template_global(open_graph)
-    from festa.exports.ical import agenda_url
-
     app.add_template_global(agenda_url, "agenda_feed_url")

@@ -10,17 +10,17 @@ from flask_login import current_user
 
 from festa.auth.services import organizer_required
 from festa.errors import FestaError
-from festa.exports import import_csv, importer, spreadsheets, versions
-from festa.exports.forms import ConfirmImportForm, ImportForm
-from festa.exports.import_apply import apply_plan
-from festa.exports.importer import ImportFailed
 from festa.extensions import db
 from festa.i18n import format_dt
 from festa.manage.queries import all_events
+from festa.opendata import import_csv, importer, spreadsheets, versions
+from festa.opendata.forms import ConfirmImportForm, ImportForm
+from festa.opendata.import_apply import apply_plan
+from festa.opendata.import_plan import ImportFailed, ImportPlan
 from festa.program.models import Event
 from festa.web.forms import ConfirmForm
 
-bp = Blueprint("exports_manage", __name__, url_prefix="/manage")
+bp = Blueprint("opendata_manage", __name__, url_prefix="/manage")
 TABLES = {"attendees": spreadsheets.attendees, "checkins": spreadsheets.checkins,
           "programme": spreadsheets.programme}
 MIMETYPES = {"csv": "text/csv",
@@ -123,7 +123,7 @@ def import_preview(event_id: int, key: str):
                            form=ConfirmImportForm(key=key)), 422 if errors else 200
 
 
-def dry_run(plan: importer.ImportPlan, event: Event) -> tuple[dict | None, list[dict]]:
+def dry_run(plan: ImportPlan, event: Event) -> tuple[dict | None, list[dict]]:
     """Apply the plan and roll it back: exact counts, and refusals the parser cannot see."""
     try:
         summary = apply_plan(plan, event)

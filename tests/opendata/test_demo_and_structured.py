@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 
-from festa.exports import versions
 from festa.extensions import db
+from festa.opendata import versions
 from festa.program.demo import load_demo
 from festa.program.models import Event
 

@@ -14,11 +14,12 @@ from festa.auth.models import ApiToken
 from festa.checkin.devices import entrance_checkpoint
 from festa.checkin.services import decide_scan
 from festa.dbtypes import utcnow
-from festa.exports import ical
 from festa.extensions import db
-from festa.outbox.models import OutboxMessage, Webhook
+from festa.opendata import calendars
+from festa.outbox.models import OutboxMessage
 from festa.registration.models import Bookmark, Reservation
 from festa.registration.services import cancel_registration, register
+from festa.webhooks.models import Webhook
 from tests.factories import make_registration, make_ticket
 
 
@@ -105,9 +106,9 @@ def test_agenda_feed_lists_reserved_and_bookmarked_sessions(client, programme):
     db.session.add(Reservation(registration=registration, session=programme.dialogue,
                                status="waitlisted", waitlisted_at=utcnow()))
     db.session.commit()
-    old_url = ical.agenda_url(registration)
+    old_url = calendars.agenda_url(registration)
     assert old_url.startswith("http://127.0.0.1:5000/agenda/")
-    assert ical.agenda_url(registration, webcal=True).startswith("webcal://127.0.0.1:5000/")
+    assert calendars.agenda_url(registration, webcal=True).startswith("webcal://127.0.0.1:5000/")
     response = client.get(old_url.replace("http://127.0.0.1:5000", ""))
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert "no-store" in response.headers["Cache-Control"]
@@ -120,7 +121,7 @@ def test_agenda_feed_lists_reserved_and_bookmarked_sessions(client, programme):
     assert str(cal["UID"]) == f"agenda-{registration.id}@127.0.0.1"
     assert [tz["TZID"] for tz in cal.timezones] == ["Asia/Seoul"]
     # Rotating the token revokes the old URL.
-    ical.rotate_agenda_token(registration)
+    calendars.rotate_agenda_token(registration)
     db.session.commit()
     assert client.get(old_url.replace("http://127.0.0.1:5000", "")).status_code == 404
     assert client.get(f"/agenda/{registration.agenda_token}.ics").status_code == 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 import icalendar
 import pytest
 
-from festa.exports import versions
 from festa.extensions import db
+from festa.opendata import versions
 
 
 def _errors(validator, document) -> list[str]:

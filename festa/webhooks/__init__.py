@@ -1,0 +1,1 @@
+"""Webhooks: organizer-configured URLs that receive signed notifications, sent by the outbox."""
