@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from festa.program.views import bp as program_bp
     from festa.registration import mail as registration_mail
     from festa.registration import notices as registration_notices
+    from festa.registration.bookmark_views import bp as bookmarks_bp
     from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(outbox_manage_bp)
     app.register_blueprint(checkin_manage_bp)
     app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(bookmarks_bp)
     for bp in (opendata_bp, opendata_manage_bp, webhooks_manage_bp, tokens_bp):
         app.register_blueprint(bp)
     register_api(app)

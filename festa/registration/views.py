@@ -11,13 +11,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from festa.dbtypes import utcnow
-from festa.errors import FestaError
+from festa.errors import FestaError, wants_json
 from festa.extensions import db, limiter
 from festa.i18n import current_language
 from festa.program.models import Session
 from festa.program.presentation import local_day
 from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
-from festa.registration import bookmarks, queries, services
+from festa.registration import attendee, bookmarks, queries, services
+from festa.registration.bookmark_views import change_bookmark
 from festa.registration.forms import ManageLinkForm, RegistrationForm
 from festa.registration.models import RegistrationStatus
 from festa.registration.questions.forms import (
@@ -124,6 +125,7 @@ def with_registration(view):
 @with_registration
 def confirmation(registration, token: str):
     """Right after registering: confirmed (with the ticket) or waitlisted (with the place)."""
+    attendee.remember(registration, token)
     return render_template("registration/confirmation.html", registration=registration,
                            token=token, **_summary(registration))
 
@@ -146,6 +148,8 @@ def _summary(registration) -> dict:
 def manage(registration, token: str):
     """Self-service: status and ticket, add or drop sessions, bookmark sessions for the
     agenda feed, cancel, delete one's data."""
+    attendee.remember(registration, token)
+    marked = bookmarks.bookmarked_session_ids(registration)
     sessions = services.reservable_sessions(registration.event)
     reservations = {r.session_id: r for r in queries.active_reservations(registration)}
     held = [r.session for r in reservations.values()]
@@ -155,15 +159,16 @@ def manage(registration, token: str):
         "registration/manage.html", registration=registration, token=token, sessions=sessions,
         reservations=reservations, clashes=clashes, form=ConfirmForm(), now=utcnow(),
         event_over=services.event_over(registration.event), **_summary(registration),
-        days=_programme_days(registration.event),
-        bookmarked=bookmarks.bookmarked_session_ids(registration),
+        days=_my_days(registration.event, marked | set(reservations)), bookmarked=marked,
     )
 
 
-def _programme_days(event) -> list[tuple[date, list[Session]]]:
-    """The event's sessions (not cancelled) grouped by their day in the event's zone."""
+def _my_days(event, session_ids: set[int]) -> list[tuple[date, list[Session]]]:
+    """The attendee's sessions (bookmarked or reserved, not cancelled), grouped by their
+    day in the event's zone: the manage page lists these, not the whole programme."""
     zone = ZoneInfo(event.timezone)
-    sessions = schedule_sessions(event, include_cancelled=False)
+    sessions = [s for s in schedule_sessions(event, include_cancelled=False)
+                if s.id in session_ids]
     return [(day, list(group))
             for day, group in groupby(sessions, key=lambda s: local_day(s, zone))]
 
@@ -214,31 +219,30 @@ def drop(registration, token: str, session_id: int):
 @with_registration
 def bookmark(registration, token: str, session_id: int):
     """Bookmark a session: it joins the agenda feed (no seat is reserved)."""
-    return _change_bookmark(registration, token, session_id, bookmarks.add_bookmark,
-                            _("Bookmarked: the session is in your calendar feed."))
+    return _change_bookmark(registration, token, session_id, True)
 
 
 @bp.post("/registrations/manage/<token>/sessions/<int:session_id>/unbookmark")
 @with_registration
 def unbookmark(registration, token: str, session_id: int):
     """Remove a bookmark: the session leaves the agenda feed (unless it is reserved)."""
-    return _change_bookmark(registration, token, session_id, bookmarks.remove_bookmark,
-                            _("The bookmark is removed."))
+    return _change_bookmark(registration, token, session_id, False)
 
 
-def _change_bookmark(registration, token: str, session_id: int, change, done: str):
-    """Run a bookmark change; back to the session's row on the manage page."""
+def _change_bookmark(registration, token: str, session_id: int, wanted: bool):
+    """Run a bookmark change; back to the session's row on the manage page (or JSON)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        change(registration, _session_of(registration, session_id))
+        return change_bookmark(registration, _session_of(registration, session_id), wanted,
+                               url_for("registration.manage", token=token,
+                                       _anchor=f"bookmark-{session_id}"))
     except FestaError as error:
         db.session.rollback()
+        if wants_json():
+            raise
         flash(error.message, "error")
         return redirect(url_for("registration.manage", token=token))
-    flash(done, "success")
-    return redirect(url_for("registration.manage", token=token,
-                            _anchor=f"bookmark-{session_id}"))
 
 
 @bp.route("/registrations/manage/<token>/cancel", methods=["GET", "POST"])

@@ -122,15 +122,25 @@ def test_a_cancelled_registrations_page_offers_no_bookmarks(client, registration
     assert "This registration is cancelled." in html and "Bookmark sessions" not in html
 
 
-def test_manage_page_lists_the_programme_by_day(client, event, registration, talks):
-    html = client.get(manage_path(registration) + "?lang=ko").get_data(as_text=True)
+def test_manage_page_lists_only_my_sessions_folded_by_day(client, event, registration, talks):
+    path = manage_path(registration)
+    html = client.get(path + "?lang=ko").get_data(as_text=True)
     section = html.split('id="bookmarks"', 1)[1].split("</section>", 1)[0]
-    days = re.findall(r'<h3 class="bookmark-day">(.*?)</h3>', section)
-    assert len(days) == 2 and f"{event.start_date.day}일" in days[0]
-    first_day, second_day = section.split('class="bookmark-day"')[1:]
-    assert "개회 기조연설" in first_day and "시장 대담" in first_day
-    assert "폐막 패널" in second_day and "10:00" in first_day
-    assert section.count(">북마크</button>") == 3
+    assert "data-empty-bookmarks" in section and "bookmark-row" not in section
+    assert f"/events/{event.slug}/schedule" in section  # where the ☆ are
+    bookmarks.add_bookmark(registration, talks[0])
+    bookmarks.add_bookmark(registration, talks[2])
+    html = client.get(path + "?lang=ko").get_data(as_text=True)
+    section = html.split('id="bookmarks"', 1)[1].split("</section>", 1)[0]
+    days = re.findall(r'<details class="bookmark-day-group"( open)?>\s*<summary class="bookmark-day">'
+                      r'(.*?)</summary>', section, re.S)
+    assert len(days) == 2 and days[0][0] == " open" and days[1][0] == ""  # the first day open
+    assert f"{event.start_date.day}일" in days[0][1]
+    first_day, second_day = section.split('class="bookmark-day-group"')[1:]
+    assert "개회 기조연설" in first_day and "10:00" in first_day
+    assert "시장 대담" not in section  # neither bookmarked nor reserved
+    assert "폐막 패널" in second_day
+    assert section.count('aria-pressed="true"') == 2
     assert "/agenda/" in html  # the feed to subscribe to, on the same page
 
 
@@ -144,7 +154,7 @@ def test_toggle_through_the_page(csrf_client, registration, talks):
     assert response.headers["Location"].endswith(f"#bookmark-{keynote.id}")
     page = client.get(path + "?lang=en").get_data(as_text=True)
     row = page.split(f'id="bookmark-{keynote.id}"', 1)[1].split("</li>", 1)[0]
-    assert 'data-bookmarked="true"' in row and "Remove bookmark" in row
+    assert 'data-bookmarked="true"' in row and 'aria-pressed="true"' in row
     assert f"{path}/sessions/{keynote.id}/unbookmark" in row
     assert uid(keynote) in feed_uids(client, registration)
     response = client.post(f"{path}/sessions/{keynote.id}/unbookmark",

@@ -1,0 +1,38 @@
+"""The attendee this browser belongs to, per event: remembered when they open their manage
+link (or the confirmation page), so the public schedule can offer ☆ bookmarks without the
+link in every URL. Kept in the signed, HTTP-only session cookie; a link that stops working
+(expired, cancelled, data deleted) is simply not used."""
+
+from __future__ import annotations
+
+from flask import session as cookie
+
+from festa.errors import FestaError
+from festa.program.models import Event
+from festa.registration.models import Registration, RegistrationStatus
+from festa.registration.tokens import registration_for_manage_token
+
+KEY = "attendee_links"
+
+
+def remember(registration: Registration, token: str) -> None:
+    """This browser holds the manage link of `registration` (one per event)."""
+    links = dict(cookie.get(KEY) or {})
+    if links.get(str(registration.event_id)) != token:
+        links[str(registration.event_id)] = token
+        cookie[KEY] = links
+
+
+def remembered(event: Event) -> Registration | None:
+    """The active registration for `event` whose manage link this browser opened, if any."""
+    token = (cookie.get(KEY) or {}).get(str(event.id))
+    if not token:
+        return None
+    try:
+        registration = registration_for_manage_token(token)
+    except FestaError:
+        return None
+    if (registration.event_id != event.id or registration.status == RegistrationStatus.CANCELLED
+            or registration.anonymized_at is not None):
+        return None
+    return registration
