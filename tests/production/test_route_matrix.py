@@ -44,6 +44,10 @@ CATEGORIES = {
     "organizer-api": {**dict.fromkeys(ROLES, D), "organizer": A, "admin": A},
     # One registration: its own manage token, or an organizer.
     "attendee-api": {**dict.fromkeys(ROLES, D), "attendee": A, "organizer": A, "admin": A},
+    # The browser that opened a manage link before (kept in its session cookie): ☆ bookmarks.
+    # Every actor here has (the GET of registration.manage is walked before any POST);
+    # tests/registration/test_stars.py refuses a browser that has not.
+    "attendee-browser": dict.fromkeys(ROLES, A),
 }
 
 # Endpoint patterns (fnmatch) → category; the first match wins. Keep it explicit: a new
@@ -65,6 +69,7 @@ ACCESS: list[tuple[str, str]] = [
     ("registration.request_manage_link", "public"),
     ("registration.deleted", "public"),
     ("registration.*", "url-credential"),
+    ("bookmarks.toggle", "attendee-browser"),
     ("tickets.*", "url-credential"),
     ("checkin.pair", "url-credential"),
     ("checkin.service_worker", "public"),

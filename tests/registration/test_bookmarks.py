@@ -132,8 +132,8 @@ def test_manage_page_lists_only_my_sessions_folded_by_day(client, event, registr
     bookmarks.add_bookmark(registration, talks[2])
     html = client.get(path + "?lang=ko").get_data(as_text=True)
     section = html.split('id="bookmarks"', 1)[1].split("</section>", 1)[0]
-    days = re.findall(r'<details class="bookmark-day-group"( open)?>\s*<summary class="bookmark-day">'
-                      r'(.*?)</summary>', section, re.S)
+    days = re.findall(r'<details class="bookmark-day-group"( open)?>\s*'
+                      r'<summary class="bookmark-day">(.*?)</summary>', section, re.S)
     assert len(days) == 2 and days[0][0] == " open" and days[1][0] == ""  # the first day open
     assert f"{event.start_date.day}일" in days[0][1]
     first_day, second_day = section.split('class="bookmark-day-group"')[1:]
