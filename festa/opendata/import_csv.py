@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from festa.core.cells import undo_defuse
 from festa.opendata.import_plan import ImportPlan, check_row, split_name
 from festa.program.models import Event, SessionKind, SessionLanguage
 
@@ -24,7 +25,6 @@ REQUIRED = ("date", "start", "end")
 TRUE = {"1", "yes", "y", "true", "o", "예", "네"}
 FALSE = {"", "0", "no", "n", "false", "x", "아니오", "아니요"}
 MAX_ROWS = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def template_rows() -> list[list[str]]:
@@ -101,13 +101,8 @@ def _names(ko: str, en: str) -> dict | None:
     return {"ko": ko or en, "en": en or ko} if (ko or en) else None
 
 
-def _unquote(text: str) -> str:
-    """Undo the export's formula guard: "'=x" was written for the text "=x"."""
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_START else text
-
-
 def parse_row(plan: ImportPlan, line: int, raw: dict, zone: ZoneInfo) -> dict:
-    value = {name: _unquote(raw.get(name) or "") for name in COLUMNS}
+    value = {name: undo_defuse(raw.get(name) or "") for name in COLUMNS}
     for name in REQUIRED:
         if not value[name].strip():
             plan.error(line, name, _("This column is required."))

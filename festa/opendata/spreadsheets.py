@@ -23,10 +23,10 @@ from sqlalchemy.orm import selectinload
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.checkin.models import Checkpoint, Device, Scan
+from festa.core.cells import defuse_formula
 from festa.extensions import db
 from festa.i18n import local_time, speaker_name
 from festa.opendata.import_csv import COLUMNS as PROGRAMME_COLUMNS
-from festa.opendata.import_csv import FORMULA_START
 from festa.program import queries
 from festa.program.models import Event, Session
 from festa.registration.models import Registration, Reservation
@@ -49,14 +49,6 @@ def _cell(value: object, tz: str) -> object:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "" if value is None else value
-
-
-def defuse_formula(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (CSV
-    injection); anything else is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def to_csv(table: Table, tz: str) -> bytes:

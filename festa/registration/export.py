@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from festa.checkin.models import Checkpoint, Presence
+from festa.core.cells import defuse_formula
 from festa.extensions import db
 from festa.i18n import format_dt, localized
-from festa.opendata.spreadsheets import defuse_formula
 from festa.program.models import Event
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.queries import event_positions, status_label

@@ -31,7 +31,6 @@ from festa.registration.questions.rules import check_answers, event_questions
 from festa.registration.rules import first_overlap, registration_rate_limit
 from festa.registration.tokens import manage_token
 from festa.web.forms import ConfirmForm, set_field_errors
-from festa.webhooks.services import recipients as webhook_recipients
 
 bp = Blueprint("registration", __name__)
 
@@ -62,7 +61,6 @@ def register_page(slug: str):
     context = {"event": event, "form": form, "link_form": link_form,
                "sessions": {s.id: s for s in sessions},
                "is_open": registration_open(event), "duplicate": False, "now": utcnow(),
-               "recipients": webhook_recipients(event.id),
                "questions": questions, "hints": question_hints(questions)}
     if not context["is_open"]:
         status = 409 if request.method == "POST" else 200

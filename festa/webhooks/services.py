@@ -202,6 +202,9 @@ def init_app(app: Flask) -> None:
     """Deliver webhook calls from the outbox, and queue them when the lower areas say that
     something happened (festa.signals; connecting twice changes nothing)."""
     register_deliverer(OutboxKind.WEBHOOK, deliver)
+    # The registration page names the receivers in its privacy notice; it asks through
+    # this template global rather than importing an area above its own.
+    app.add_template_global(recipients, "webhook_recipients")
     signals.registration_created.connect(on_registration_created)
     signals.registration_cancelled.connect(on_registration_cancelled)
     signals.checkin_created.connect(on_checkin_created)

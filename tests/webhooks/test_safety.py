@@ -19,7 +19,7 @@ from festa.outbox.services import deliver_due
 from festa.webhooks import services as webhooks
 from festa.webhooks.models import Webhook
 from tests.factories import make_event
-from tests.opendata.test_webhooks import Receiver, _hook, _message
+from tests.webhooks.test_webhooks import Receiver, _hook, _message
 
 PRODUCTION = {"FESTA_DEV_WEBHOOKS_ALLOW_HTTP": False, "FESTA_DEV_WEBHOOKS_ALLOW_PRIVATE": False}
 
