@@ -25,6 +25,7 @@ static/vendor/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/jsqr/dist/jsQR.js static/vendor/jsQR.js
+	cp node_modules/interactjs/dist/interact.min.js static/vendor/interact.min.js
 	touch $@
 
 assets: static/vendor/.installed

@@ -108,7 +108,7 @@ def make_session(event: Event | None = None, room: Room | None = None, *,
     """A talk on the event's first day at 10:00 Seoul time unless told otherwise
     (`scheduled=False`: no time yet, as in the schedule editor's sidebar)."""
     event = event or make_event()
-    if room is None and "room_id" not in fields:
+    if room is None and "room_id" not in fields and scheduled:
         room = make_room(venue=event.venue)
     n = next(_seq)
     start = start or seoul(event.start_date, 10)

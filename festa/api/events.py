@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import abort, jsonify, request
+from flask import abort, g, jsonify, request
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
-from festa.api.auth import organizer_or_none, require_organizer
+from festa.api.auth import organizer_first, organizer_or_none
 from festa.api.pagination import PAGE_HEADERS, page_of, paginated
 from festa.errors import error_body
 from festa.extensions import db
@@ -151,6 +151,7 @@ def _version_header() -> int | None:
 
 
 @blp.patch("/events/<slug>/sessions/<int:session_id>")
+@organizer_first
 @blp.arguments(SessionMoveIn())
 @blp.response(200, MovedSessionSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="stale_version: someone changed the "
@@ -163,7 +164,7 @@ def _version_header() -> int | None:
 def move(data: dict, slug: str, session_id: int):
     """Move a session (organizer of the event): new start, end or room, or back to
     unscheduled. Conflicts that do not refuse the move come back as `warnings`."""
-    user = require_organizer()
+    user = g.api_organizer
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     session = db.session.get(Session, session_id)
     if event is None or session is None or session.event_id != event.id:

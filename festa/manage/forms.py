@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import ColorInput
 
@@ -94,8 +102,12 @@ class RoomForm(ManageForm):
     opens_at = TimeField(_l("Opens at"), [Optional()],
                          description=_l("Local time of the event; empty: always open."))
     closes_at = TimeField(_l("Closes at"), [Optional()])
+    parallel_sessions = BooleanField(
+        _l("Parallel sessions allowed"),
+        description=_l("Poster hall, exhibition: sessions at the same time are not a conflict."))
 
-    rows = (("name_ko", "name_en"), ("capacity", "position"), ("opens_at", "closes_at"))
+    rows = (("name_ko", "name_en"), ("capacity", "position"), ("opens_at", "closes_at"),
+            ("parallel_sessions",))
 
 
 class PublishForm(FlaskForm):

@@ -7,6 +7,7 @@ from festa.auth.services import organizer_required
 from festa.manage import (  # noqa: F401  (the modules add their routes to `bp`)
     event_views,
     queries,
+    schedule_views,
     session_views,
     speaker_views,
     venue_views,

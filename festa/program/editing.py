@@ -28,7 +28,8 @@ EVENT_FIELDS = ("slug", "name_ko", "name_en", "description_ko", "description_en"
                 "registration_opens_at", "registration_closes_at")
 TRACK_FIELDS = ("name_ko", "name_en", "description_ko", "description_en", "color", "position")
 VENUE_FIELDS = ("name_ko", "name_en", "address_ko", "address_en")
-ROOM_FIELDS = ("name_ko", "name_en", "capacity", "position", "opens_at", "closes_at")
+ROOM_FIELDS = ("name_ko", "name_en", "capacity", "position", "opens_at", "closes_at",
+               "parallel_sessions")
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 
@@ -241,7 +242,7 @@ def _check_room(values: dict) -> None:
 
 
 def create_room(venue: Venue, data: Mapping[str, Any]) -> Room:
-    values = pick(data, ROOM_FIELDS, Room(position=0))
+    values = pick(data, ROOM_FIELDS, Room(position=0, parallel_sessions=False))
     _check_room(values)
     return create(Room(venue=venue), "room.create", values)
 

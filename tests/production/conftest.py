@@ -10,7 +10,14 @@ from festa.auth.services import create_api_token
 from festa.extensions import db
 from festa.outbox.models import OutboxMessage
 from festa.webhooks.models import Webhook
-from tests.factories import make_event, make_room, make_session, make_speaker, make_track
+from tests.factories import (
+    make_block,
+    make_event,
+    make_room,
+    make_session,
+    make_speaker,
+    make_track,
+)
 
 
 @pytest.fixture
@@ -43,6 +50,7 @@ def world(app, client, runner):
                        headers={"Authorization": f"Bearer {device_token}"})
     assert scan.status_code == 200, scan.get_data(as_text=True)
     create_api_token(users["organizer"], "matrix")
+    block = make_block(event, room)
     webhook = Webhook(event_id=event.id, url="http://127.0.0.1:9/hook", secret="s" * 20,
                       topics="registration.created")
     db.session.add(webhook)
@@ -58,7 +66,8 @@ def world(app, client, runner):
         "checkpoint_id": checkpoint_id, "scan_id": db.session.scalar(sa.select(sa.func.max(
             Scan.id))), "code": body["ticket"]["code"], "user_id": users["door"].id,
         "message_id": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id))),
-        "hook_id": webhook.id, "device_id": db.session.scalar(sa.select(sa.func.max(Device.id))),
+        "hook_id": webhook.id, "block_id": block.id,
+        "device_id": db.session.scalar(sa.select(sa.func.max(Device.id))),
         "token_id": users["organizer"].tokens[0].id, "index": 0,
         "filename": "css/festa.css", "table": "sessions", "fmt": "csv", "key": "missing",
     }

@@ -75,6 +75,7 @@ ACCESS: list[tuple[str, str]] = [
     ("checkin.service_worker", "public"),
     ("checkin.scanner", "public"),  # the same data-free shell for all; the API decides
     ("checkin.*", "door"),
+    ("api_events.move", "organizer-api"),
     ("api_events.*", "public"),
     ("api_feeds.*", "public"),
     ("api_tickets.ticket_status", "public"),

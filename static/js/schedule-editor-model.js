@@ -1,0 +1,66 @@
+/* The schedule editor's arithmetic, without the page: minutes since midnight in the
+   event's time zone, snapping to the chosen resolution, overlaps, and the ISO times the
+   PATCH API takes. Imported by schedule-editor.js. */
+
+export const MIN_MINUTES = 5;
+
+/* Pixels per minute at a resolution: one step is at least 20 px high. */
+export function pxPerMinute(step) {
+  return Math.max(20 / step, 1);
+}
+
+export function snap(minutes, step) {
+  return Math.round(minutes / step) * step;
+}
+
+export function hhmm(minutes) {
+  const m = ((minutes % 1440) + 1440) % 1440;
+  return String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+}
+
+export function parseHHMM(text) {
+  const match = /^(\d{1,2}):(\d{2})/.exec(text || "");
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+/* "2026-03-10", 1470, "+09:00" → "2026-03-11T00:30:00+09:00" (past midnight: next day). */
+export function isoAt(day, minutes, offset) {
+  const date = new Date(day + "T00:00:00Z");
+  date.setUTCDate(date.getUTCDate() + Math.floor(minutes / 1440));
+  return date.toISOString().slice(0, 10) + "T" + hhmm(minutes) + ":00" + offset;
+}
+
+export function overlaps(aFrom, aTo, bFrom, bTo) {
+  return aFrom < bTo && bFrom < aTo;
+}
+
+/* What a session placed at (room, day, from–to) would run into in that room: other
+   sessions (unless the room allows parallel sessions) and breaks or blockers. */
+export function clashes(data, sessionId, roomId, day, from, to) {
+  const room = data.rooms.find((r) => r.id === roomId);
+  const sessions = room && room.parallel ? [] : data.sessions.filter((s) =>
+    s.id !== sessionId && s.room_id === roomId && s.day === day && !s.cancelled &&
+    overlaps(from, to, s.from, s.to));
+  const blocks = data.blocks.filter((b) =>
+    b.room_id === roomId && b.day === day && overlaps(from, to, b.from, b.to));
+  return { sessions, blocks, tooSmall: Boolean(room && room.capacity !== null &&
+    data.sessions.some((s) => s.id === sessionId && s.seats_taken > room.capacity)) };
+}
+
+/* The grid's first and last minute for a day: the rooms' hours, widened to whatever is
+   placed outside them, in whole hours. */
+export function dayRange(data, day) {
+  let first = Math.min(...data.rooms.map((r) => r.opens), 8 * 60);
+  let last = Math.max(...data.rooms.map((r) => r.closes), 18 * 60);
+  for (const item of [...data.sessions, ...data.blocks]) {
+    if (item.day === day) {
+      first = Math.min(first, item.from);
+      last = Math.max(last, item.to);
+    }
+  }
+  return { first: Math.floor(first / 60) * 60, last: Math.min(Math.ceil(last / 60) * 60, 1440) };
+}
+
+export function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
