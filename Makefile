@@ -20,12 +20,16 @@ $(VENV)/.installed-test: $(VENV)/.installed-app
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-# Front-end libraries come from the npm registry and are served from static/vendor/.
+# Front-end libraries come from the npm registry and are served from static/vendor/;
+# so does Noto Sans KR (OFL), the Hangul font embedded in name badges (festa/badges).
 static/vendor/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/jsqr/dist/jsQR.js static/vendor/jsQR.js
 	cp node_modules/interactjs/dist/interact.min.js static/vendor/interact.min.js
+	mkdir -p static/vendor/fonts
+	cp node_modules/@embedpdf/fonts-kr/fonts/NotoSansKR-Regular.otf \
+	   node_modules/@embedpdf/fonts-kr/fonts/NotoSansKR-Bold.otf static/vendor/fonts/
 	touch $@
 
 assets: static/vendor/.installed

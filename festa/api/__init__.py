@@ -54,9 +54,9 @@ def register_api(app: Flask) -> None:
             },
         },
     )
-    from festa.api import checkin, events, feeds, registrations, tickets
+    from festa.api import badges, checkin, events, feeds, registrations, tickets
 
-    for module in (events, feeds, registrations, tickets, checkin):
+    for module in (events, feeds, registrations, tickets, checkin, badges):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.extensions["festa_api"] = api
