@@ -84,6 +84,7 @@ ACCESS: list[tuple[str, str]] = [
     ("api_checkin.stats", "organizer-api"),
     ("api_checkin.my_checkpoint", "device-only"),
     ("api_checkin.*", "device-api"),
+    ("api_badges.*", "device-api"),  # badges: the event's organizers and door staff
     ("auth_manage.*", "admin"),
     ("manage.*", "manage"),
     ("audit_manage.*", "manage"),
@@ -91,6 +92,7 @@ ACCESS: list[tuple[str, str]] = [
     ("opendata_manage.*", "manage"),
     ("outbox_manage.*", "manage"),
     ("registration_manage.*", "manage"),
+    ("badges_manage.*", "manage"),
     ("webhooks_manage.*", "manage"),
     ("tokens.*", "manage"),
 ]
