@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
     from festa.program.views import bp as program_bp
     from festa.registration import mail as registration_mail
     from festa.registration import notices as registration_notices
-    from festa.registration.bookmark_views import bp as bookmarks_bp
+    from festa.registration.attendee_views import bp as bookmarks_bp
     from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp

@@ -23,9 +23,14 @@ def remember(registration: Registration, token: str) -> None:
         cookie[KEY] = links
 
 
+def remembered_token(event_id: int) -> str | None:
+    """The manage token this browser opened for the event, as it was stored."""
+    return (cookie.get(KEY) or {}).get(str(event_id))
+
+
 def remembered(event: Event) -> Registration | None:
     """The active registration for `event` whose manage link this browser opened, if any."""
-    token = (cookie.get(KEY) or {}).get(str(event.id))
+    token = remembered_token(event.id)
     if not token:
         return None
     try:

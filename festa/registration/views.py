@@ -18,7 +18,7 @@ from festa.program.models import Session
 from festa.program.presentation import local_day
 from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
 from festa.registration import attendee, bookmarks, queries, services
-from festa.registration.bookmark_views import change_bookmark
+from festa.registration.attendee_views import change_bookmark
 from festa.registration.forms import ManageLinkForm, RegistrationForm
 from festa.registration.models import RegistrationStatus
 from festa.registration.questions.forms import (

@@ -42,7 +42,9 @@ def test_register_redirects_to_confirmation_with_ticket(client, event, workshop)
     registration = db.session.scalar(db.select(Registration))
     assert registration.status == "confirmed"
     assert f"/tickets/{registration.ticket.code}" in page
-    assert "Your manage link" in page and "/registrations/manage/" in page
+    assert f'src="/tickets/{registration.ticket.code}/qr.svg"' in page  # the QR at once
+    assert f"/tickets/{registration.ticket.code}/calendar.ics" in page
+    assert "Copy link" in page and "/registrations/manage/" in page
     assert "Prompt workshop" in page and "Seat reserved" in page
 
 

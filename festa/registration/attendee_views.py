@@ -1,5 +1,6 @@
-"""☆ bookmarks on the public schedule and session pages, for the attendee this browser
-belongs to (festa.registration.attendee). A plain form POST works without JavaScript (back
+"""Public pages for the attendee this browser belongs to (festa.registration.attendee):
+the link to their manage page on their ticket, and ☆ bookmarks on the schedule and session
+pages. A plain form POST works without JavaScript (back
 to the page it came from); static/js/bookmark.js sends the same form with fetch and gets
 JSON, so the star toggles in place."""
 
@@ -14,6 +15,7 @@ from festa.program.models import Event, Session
 from festa.program.queries import published_event_or_404
 from festa.registration import attendee, bookmarks
 from festa.registration.models import Registration
+from festa.tickets.models import Ticket
 
 bp = Blueprint("bookmarks", __name__)
 
@@ -24,6 +26,16 @@ def attendee_bookmarks(event: Event) -> set[int] | None:
     browser holds no manage link for it (pages then show no stars). Call once per page."""
     registration = attendee.remembered(event)
     return None if registration is None else bookmarks.bookmarked_session_ids(registration)
+
+
+@bp.app_template_global()
+def attendee_manage_url(ticket: Ticket) -> str | None:
+    """The manage page of the ticket's registration, for the browser that opened its manage
+    link; None for anyone who only has the ticket's code."""
+    registration = attendee.remembered(ticket.registration.event)
+    if registration is None or registration.id != ticket.registration_id:
+        return None
+    return url_for("registration.manage", token=attendee.remembered_token(ticket.event_id))
 
 
 def change_bookmark(registration: Registration, session: Session, wanted: bool, back: str):
