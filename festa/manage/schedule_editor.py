@@ -19,7 +19,7 @@ from festa.manage.session_forms import KIND_LABELS
 from festa.program import conflicts as conflict_checks
 from festa.program.models import Event, Room, ScheduleBlock, Session
 from festa.program.presentation import event_days
-from festa.program.queries import schedule_sessions
+from festa.program.queries import event_blocks, schedule_sessions
 from festa.registration.notices import notify_counts
 
 # The grid's hours when no room says when it opens or closes.
@@ -89,7 +89,7 @@ def editor_state(event: Event) -> dict:
     zone = ZoneInfo(event.timezone)
     sessions = schedule_sessions(event, include_unscheduled=True)
     rooms = list(event.venue.rooms) if event.venue else []
-    blocks = conflict_checks.event_blocks(event)
+    blocks = event_blocks(event)
     found = conflict_checks.event_conflicts(event, sessions)
     notify = notify_counts(sessions)
     return {

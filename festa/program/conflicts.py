@@ -34,7 +34,7 @@ from festa.program.models import (
     SessionSpeaker,
     Speaker,
 )
-from festa.program.queries import event_bounds, schedule_sessions
+from festa.program.queries import event_blocks, event_bounds, schedule_sessions
 
 ROOM_DOUBLE_BOOKED = "room_double_booked"
 SPEAKER_DOUBLE_BOOKED = "speaker_double_booked"
@@ -215,14 +215,6 @@ def draft_conflicts(event: Event, draft: Draft) -> list[Conflict]:
                            event_blocks(event))
     return [c for c in found if c.session is draft or c.other is draft]
 
-
-def event_blocks(event: Event) -> list[ScheduleBlock]:
-    """The event's breaks and blockers in time order, rooms loaded."""
-    return list(db.session.scalars(
-        sa.select(ScheduleBlock).where(ScheduleBlock.event_id == event.id)
-        .options(selectinload(ScheduleBlock.room))
-        .order_by(ScheduleBlock.starts_at, ScheduleBlock.room_id, ScheduleBlock.id)
-    ))
 
 
 def for_session(conflicts: Iterable[Conflict], session_id: int) -> list[Conflict]:

@@ -15,8 +15,15 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_interval, format_skeleton
 
 from festa.hangul import matches
-from festa.i18n import current_language, speaker_name
-from festa.program.models import Event, Room, Session, SessionKind, SessionLanguage
+from festa.i18n import current_language, localized, speaker_name
+from festa.program.models import (
+    Event,
+    Room,
+    ScheduleBlock,
+    Session,
+    SessionKind,
+    SessionLanguage,
+)
 from festa.program.queries import event_bounds, registration_open
 
 SLOT_MINUTES = 5
@@ -269,3 +276,29 @@ def schedule_days(event: Event, sessions: list[Session], filters: ScheduleFilter
         if todays:
             grids.append(build_day(day, todays, zone, now))
     return grids
+
+
+@dataclass
+class DayBreak:
+    """A public break as the schedule lists it: once, with the rooms it applies to (none
+    named when it is in every room that day's grid shows)."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    rooms: list[str]
+
+
+def day_breaks(blocks: list[ScheduleBlock], day: date, zone: ZoneInfo,
+               room_count: int) -> list[DayBreak]:
+    """The public breaks of `day`, the same break in several rooms listed once."""
+    grouped: dict[tuple, list[ScheduleBlock]] = {}
+    for block in blocks:
+        if block.public and block.starts_at.astimezone(zone).date() == day:
+            key = (block.starts_at, block.ends_at, block.title_ko, block.title_en)
+            grouped.setdefault(key, []).append(block)
+    return [
+        DayBreak(localized(same[0], "title"), same[0].starts_at, same[0].ends_at,
+                 [] if len(same) >= room_count else [localized(b.room, "name") for b in same])
+        for same in grouped.values()
+    ]

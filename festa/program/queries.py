@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.i18n import localized, speaker_name
-from festa.program.models import Event, Session, SessionSpeaker, Speaker
+from festa.program.models import BlockKind, Event, ScheduleBlock, Session, SessionSpeaker, Speaker
 
 
 def clock() -> datetime:
@@ -95,6 +95,18 @@ def schedule_sessions(event: Event, include_cancelled: bool = True,
     sessions = list(db.session.scalars(query))
     # NULL sorts first on SQLite and last on PostgreSQL: put the unscheduled last on both.
     return [s for s in sessions if s.scheduled] + [s for s in sessions if not s.scheduled]
+
+
+def event_blocks(event: Event, public_only: bool = False) -> list[ScheduleBlock]:
+    """The event's breaks and blockers (`public_only`: breaks) in time order, rooms loaded."""
+    query = (
+        sa.select(ScheduleBlock).where(ScheduleBlock.event_id == event.id)
+        .options(selectinload(ScheduleBlock.room))
+        .order_by(ScheduleBlock.starts_at, ScheduleBlock.room_id, ScheduleBlock.id)
+    )
+    if public_only:
+        query = query.where(ScheduleBlock.kind == BlockKind.BREAK)
+    return list(db.session.scalars(query))
 
 
 def event_speakers(event: Event) -> list[Speaker]:

@@ -66,9 +66,12 @@ def schedule(slug: str):
     start, end = queries.event_bounds(event)
     during = start <= now <= end
     running, upcoming = presentation.now_and_next(sessions, now) if during else ([], [])
+    grids = presentation.schedule_days(event, sessions, filters, now)
+    blocks = queries.event_blocks(event, public_only=True)
+    zone, room_count = ZoneInfo(event.timezone), len(event.venue.rooms) if event.venue else 0
     return render_template(
-        "program/schedule.html", event=event, filters=filters,
-        grids=presentation.schedule_days(event, sessions, filters, now),
+        "program/schedule.html", event=event, filters=filters, grids=grids,
+        breaks={g.day: presentation.day_breaks(blocks, g.day, zone, room_count) for g in grids},
         days=presentation.event_days(event), during=during,
         now_ids={s.id for s in running}, next_ids={s.id for s in upcoming},
         running=running, upcoming=upcoming, now=now,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from festa.audit.models import AuditEntry
 from festa.extensions import db
 from festa.program.models import ScheduleBlock
-from tests.factories import make_registration, make_session, seoul
+from tests.factories import make_block, make_registration, make_session, seoul
 
 
 def test_editor_page_and_data(client, auth, programme):
@@ -84,3 +84,20 @@ def test_room_form_marks_parallel_sessions(client, auth, programme):
     assert response.status_code == 302
     db.session.expire_all()
     assert room.parallel_sessions
+
+
+def test_public_breaks_show_on_the_schedule_blockers_do_not(client, programme):
+    event, (room, hall) = programme["event"], programme["rooms"]
+    event.published = True
+    make_session(event, room, start=seoul(event.start_date, 10))
+    make_block(event, room, start=seoul(event.start_date, 12), minutes=60)
+    make_block(event, hall, start=seoul(event.start_date, 12), minutes=60)
+    make_block(event, hall, start=seoul(event.start_date, 15), minutes=30, title_en="Coffee",
+               title_ko="커피")
+    make_block(event, room, start=seoul(event.start_date, 8), kind="blocker",
+               title_en="Stage set-up", title_ko="무대 설치")
+    db.session.commit()
+    html = client.get(f"/events/{event.slug}/schedule?lang=en").get_data(as_text=True)
+    assert "12:00–13:00</span> Lunch</li>" in html  # in every room: listed once, no rooms
+    assert f"Coffee <span class=\"meta\">({hall.name_en})</span>" in html
+    assert "Stage set-up" not in html

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from festa.extensions import db
+from festa.outbox.models import OutboxMessage
 from festa.program.models import Session
 from festa.program.moves import move_session
-from tests.factories import make_session, make_user, seoul
+from tests.factories import make_registration, make_session, make_user, seoul
 from tests.manage.test_browser import log_in, shot
 
 pytestmark = pytest.mark.browser
@@ -154,3 +155,34 @@ def test_keyboard_only_scheduling_with_undo(board, live_server, page_factory):
     assert page.locator("#ed-unscheduled .ed-card").all_inner_texts()[0].startswith("Robotics")
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count(Session.id))) == 3
+
+
+def test_moving_a_published_session_asks_before_notifying(board, live_server, page_factory):
+    event, room, hall = board["event"], board["room"], board["hall"]
+    keynote = board["keynote"]
+    keynote.reservation_required, keynote.capacity, keynote.seats_taken = True, 20, 2
+    make_registration(event, [keynote], locale="ko")
+    make_registration(event, [keynote], locale="en")
+    event.published = True
+    db.session.commit()
+    page = page_factory()
+    errors = open_editor(page, live_server, event)
+    card = column(page, room).locator(".ed-card", has_text="Opening keynote")
+    # First time: cancel in the dialog; nothing moves.
+    drag_to(page, card, column(page, hall), 11 * 60)
+    dialog = page.locator("#ed-notify")
+    dialog.wait_for()
+    assert "2 attendees" in dialog.inner_text()
+    dialog.get_by_role("button", name="Cancel").click()
+    column(page, room).locator(".ed-card", has_text="Opening keynote").wait_for()
+    assert stored(keynote.id).room_id == room.id
+    # Second time: move and notify.
+    drag_to(page, column(page, room).locator(".ed-card", has_text="Opening keynote"),
+            column(page, hall), 11 * 60)
+    dialog.get_by_role("button", name="Move and notify").click()
+    column(page, hall).locator(".ed-card", has_text="Opening keynote").wait_for()
+    assert stored(keynote.id).starts_at == seoul(event.start_date, 11)
+    queued = db.session.scalars(sa.select(OutboxMessage.recipient).where(
+        OutboxMessage.topic == "session_moved")).all()
+    assert len(queued) == 2
+    assert errors == []

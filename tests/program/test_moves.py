@@ -232,3 +232,25 @@ def test_moved_session_mail_arrives_in_each_attendees_language(client, plan, smt
     assert "개막 강연" in by_address["ko@festa.test"]["Subject"]
     assert plan["rooms"][1].name_ko in korean and "좌석" in korean
     assert "has moved" in english and plan["rooms"][1].name_en in english
+
+
+def test_after_publishing_the_feeds_and_changelog_show_the_move(client, plan):
+    event, talk, day, hall = plan["event"], plan["talk"], plan["day"], plan["rooms"][1]
+    versions.publish_schedule(event)
+    db.session.commit()
+    response = patch(client, plan, talk, {"start": f"{day}T16:00:00+09:00",
+                                          "end": f"{day}T17:00:00+09:00", "room_id": hall.id,
+                                          "version": 0})
+    assert response.status_code == 200
+    versions.publish_schedule(event)
+    db.session.commit()
+    schedule = client.get("/api/v1/events/festa/schedule.json?lang=en").get_json()
+    rooms = schedule["schedule"]["conference"]["days"][0]["rooms"]
+    (moved,) = [t for talks in rooms.values() for t in talks if t["id"] == talk.id]
+    assert moved["start"] == "16:00" and moved["room"] == hall.name_en
+    changes = client.get("/events/festa/changes?lang=en").get_data(as_text=True)
+    assert "Opening talk" in changes and hall.name_en in changes
+    listed = client.get("/api/v1/events/festa/sessions").get_json()
+    assert [s["room"]["id"] for s in listed if s["id"] == talk.id] == [hall.id]
+    assert "Workshop to place" not in client.get(
+        "/events/festa/schedule?lang=en").get_data(as_text=True)
