@@ -16,18 +16,41 @@ festa_cli.add_command(user_cli)
 @user_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "organizer", "door"]), required=True)
+@click.option("--event", "slugs", multiple=True, metavar="SLUG",
+              help="Put the account on this event's team (repeatable). Organizers and door "
+                   "staff act only on their teams' events; admins on all.")
 @click.option("--name", default="")
 @click.password_option("--password", prompt=True, confirmation_prompt=True)
-def user_create(email: str, role: str, name: str, password: str) -> None:
+def user_create(email: str, role: str, slugs: tuple[str, ...], name: str,
+                password: str) -> None:
     """Create a staff account."""
-    from festa.auth.services import AccountError, create_user
+    import sqlalchemy as sa
 
+    from festa.audit.services import record
+    from festa.auth.services import AccountError, create_user
+    from festa.auth.teams import put_on_team
+    from festa.program.models import Event
+
+    if slugs and role == "admin":
+        raise click.ClickException("Admins act on every event; --event is for organizers "
+                                   "and door staff.")
+    events = []
+    for slug in dict.fromkeys(slugs):
+        event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+        if event is None:
+            raise click.ClickException(f"No event {slug!r}.")
+        events.append(event)
     try:
-        create_user(email, password, role, name=name)
-        db.session.commit()
+        user = create_user(email, password, role, name=name)
+        db.session.flush()
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {role} {email.strip().lower()}")
+    for event in events:
+        put_on_team(event.id, user)
+        record("team.add", event, details={"user_id": user.id, "role": user.role})
+    db.session.commit()
+    teams = f" on the team of {', '.join(e.slug for e in events)}" if events else ""
+    click.echo(f"Created {role} {user.email}{teams}")
 
 
 @festa_cli.command("demo")

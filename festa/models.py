@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from festa.audit.models import AuditEntry
-from festa.auth.models import ApiToken, Role, User
+from festa.auth.models import ApiToken, Role, TeamMember, User
 from festa.badges.models import BadgeLayout
 from festa.checkin.models import Admits, Checkpoint, Device, Presence, Scan, ScanResult
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
@@ -37,6 +37,6 @@ __all__ = [
     "Presence", "Question", "QuestionChoice", "QuestionKind", "Registration",
     "RegistrationStatus", "Reservation", "Role", "Room", "Scan", "ScanResult",
     "ScheduleBlock", "ScheduleVersion", "Session", "SessionKind", "SessionLanguage",
-    "SessionSpeaker",
-    "Speaker", "SpeakerRole", "Ticket", "TicketStatus", "Track", "Venue", "User", "Webhook",
+    "SessionSpeaker", "Speaker", "SpeakerRole", "TeamMember", "Ticket", "TicketStatus", "Track",
+    "Venue", "User", "Webhook",
 ]

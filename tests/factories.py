@@ -6,7 +6,10 @@ import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from festa.auth.models import User
+from festa.auth.teams import put_on_team
 from festa.extensions import db
 from festa.program.models import (
     Event,
@@ -22,6 +25,10 @@ from festa.program.models import (
 SEOUL = ZoneInfo("Asia/Seoul")
 _seq = itertools.count(1)
 
+# The tests' usual staff accounts (`auth.login("organizer")`) are on the team of every event
+# a test makes, whichever comes first: the event (make_event) or the account (make_user).
+HOUSE_TEAM = ("organizer@festa.test", "door@festa.test")
+
 
 def seoul(day: date, hour: int, minute: int = 0) -> datetime:
     """An aware datetime at a Seoul wall-clock time."""
@@ -34,6 +41,7 @@ def make_user(email: str | None = None, role: str = "organizer",
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    join_every_event(user)
     return user
 
 
@@ -57,8 +65,9 @@ def make_room(venue: Venue | None = None, **fields) -> Room:
     return room
 
 
-def make_event(**fields) -> Event:
-    """A published event starting in 30 days, for two days, registration open now."""
+def make_event(team: bool = True, **fields) -> Event:
+    """A published event starting in 30 days, for two days, registration open now; the
+    house organizer and door staff are on its team (unless `team=False`)."""
     n = next(_seq)
     start = fields.pop("start_date", None) or (datetime.now(UTC) + timedelta(days=30)).date()
     values = {
@@ -77,7 +86,17 @@ def make_event(**fields) -> Event:
     event = Event(**values)
     db.session.add(event)
     db.session.flush()
+    if team:
+        for user in db.session.scalars(sa.select(User).where(User.email.in_(HOUSE_TEAM))):
+            put_on_team(event.id, user)
     return event
+
+
+def join_every_event(user: User) -> None:
+    """Put a house staff account on the team of every event there is."""
+    if user.email in HOUSE_TEAM:
+        for event_id in db.session.scalars(sa.select(Event.id)):
+            put_on_team(event_id, user)
 
 
 def make_track(event: Event, **fields) -> Track:

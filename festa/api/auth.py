@@ -61,3 +61,9 @@ def organizer_first(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return checked
+
+
+def require_team(user: User, event_id: int, what: str = "event") -> None:
+    """An event not on the user's teams is answered as if it did not exist (404)."""
+    if not user.is_on_team(event_id):
+        raise FestaError("not_found", f"No such {what}.", status=404)

@@ -2,7 +2,8 @@
 
 A device token belongs to one checkpoint: it can read that checkpoint, its offline bundle
 and search its event's attendees, scan there and undo its own mistakes. Nothing else.
-Door staff logged in to the site may use any checkpoint (with the page's CSRF token).
+Door staff logged in to the site may use any checkpoint of the events whose team they are
+on (with the page's CSRF token).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from festa.api.auth import bearer_token, require_organizer
+from festa.api.auth import bearer_token, require_organizer, require_team
 from festa.auth.models import User
 from festa.auth.services import user_for_api_token
 from festa.checkin import queries
@@ -190,6 +191,8 @@ def checkpoint_for_scanner(checkpoint_id: int) -> tuple[Checkpoint, Device | Non
     checkpoint = db.session.get(Checkpoint, checkpoint_id)
     if checkpoint is None:
         raise FestaError("not_found", "No such checkpoint.", status=404)
+    if user is not None:  # staff scan only at the events whose team they are on
+        require_team(user, checkpoint.event_id, "checkpoint")
     return checkpoint, device, user
 
 
@@ -276,10 +279,11 @@ def search(args: dict, checkpoint_id: int):
 def stats(slug: str):
     """Registrations, waitlist, checked in, inside, per checkpoint, arrivals per 15 minutes
     (organizers)."""
-    require_organizer()
+    organizer = require_organizer()
     event = db.session.scalar(db.select(Event).where(Event.slug == slug))
     if event is None:
         raise FestaError("not_found", "No such event.", status=404)
+    require_team(organizer, event.id)
     data = queries.event_stats(event)
     db.session.commit()  # the entrance checkpoint, if it was just created
     return data

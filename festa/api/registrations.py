@@ -10,7 +10,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
-from festa.api.auth import bearer_token, organizer_or_none
+from festa.api.auth import bearer_token, organizer_or_none, require_team
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.program.queries import published_event_or_404
@@ -110,7 +110,11 @@ def _authorised_registration(registration_id: int) -> tuple[Registration, object
             raise token_error
         raise FestaError("unauthorized", "Send the registration's manage token or an "
                          "organizer's token as 'Authorization: Bearer <token>'.", status=401)
-    return db.get_or_404(Registration, registration_id), organizer
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise FestaError("not_found", "No such registration.", status=404)
+    require_team(organizer, registration.event_id, "registration")
+    return registration, organizer
 
 
 @blp.get("/registrations/<int:registration_id>")

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from festa.audit import queries
 from festa.audit.forms import AuditFilterForm
@@ -15,7 +16,7 @@ def _filters(actions: list[str]) -> tuple[AuditFilterForm, queries.AuditFilter]:
     """The filter form from the query string, and the filters it validly asks for."""
     form = AuditFilterForm(request.args)
     form.event.choices = [("", _("All events"))] + [
-        (str(e.id), localized(e, "name")) for e in queries.events_for_filter()
+        (str(e.id), localized(e, "name")) for e in queries.events_for_filter(current_user)
     ]
     form.action.choices = [("", _("All actions"))] + [(a, a) for a in actions]
     if not form.validate():
@@ -37,7 +38,7 @@ def _page_args() -> dict:
 def audit_log():
     """Who changed what and when, newest first; filter by event, actor and action."""
     form, filters = _filters(queries.known_actions())
-    page = queries.audit_page(filters, request.args.get("page", 1, type=int))
+    page = queries.audit_page(filters, current_user, request.args.get("page", 1, type=int))
     return render_template("manage/audit/log.html", form=form, page=page, page_args=_page_args(),
                            view="audit_manage.audit_log")
 
@@ -47,6 +48,7 @@ def audit_log():
 def scan_log():
     """Every scan by devices and door staff (failed ones too), newest first."""
     form, filters = _filters(list(queries.SCAN_ACTIONS))
-    page = queries.page_of(queries.scan_query(filters), request.args.get("page", 1, type=int))
+    page = queries.page_of(queries.scan_query(filters, current_user),
+                           request.args.get("page", 1, type=int))
     return render_template("manage/audit/scans.html", form=form, page=page,
                            page_args=_page_args(), view="audit_manage.scan_log")

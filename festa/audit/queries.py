@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from festa.audit.models import AuditEntry
 from festa.auth.models import User
+from festa.auth.teams import event_scope
 from festa.checkin.models import Device
 from festa.extensions import db
 from festa.program.models import Event
@@ -22,13 +23,24 @@ class AuditFilter:
     action: str = ""  # exact action ("session.update") or a prefix ending in "." ("session.")
 
 
-def audit_query(filters: AuditFilter) -> sa.Select:
-    """Entries matching the filters, newest first, joined with their actor and event."""
+def _visible(reader: User) -> sa.ColumnElement[bool]:
+    """Entries of the reader's events, and those of things every organizer shares (venues,
+    speakers); changes to staff accounts and their tokens are for admins."""
+    shared = sa.and_(AuditEntry.event_id.is_(None),
+                     sa.not_(AuditEntry.action.startswith("user.")),
+                     sa.not_(AuditEntry.action.startswith("api_token.")))
+    return sa.or_(event_scope(reader, AuditEntry.event_id), shared)
+
+
+def audit_query(filters: AuditFilter, reader: User) -> sa.Select:
+    """Entries matching the filters that the reader may see, newest first, joined with
+    their actor and event."""
     query = (
         sa.select(AuditEntry, User, Device, Event)
         .outerjoin(User, User.id == AuditEntry.user_id)
         .outerjoin(Device, Device.id == AuditEntry.device_id)
         .outerjoin(Event, Event.id == AuditEntry.event_id)
+        .where(_visible(reader))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
     if filters.event_id:
@@ -57,9 +69,9 @@ class AuditPage:
     total: int
 
 
-def audit_page(filters: AuditFilter, page: int = 1) -> AuditPage:
+def audit_page(filters: AuditFilter, reader: User, page: int = 1) -> AuditPage:
     """One page of the filtered audit log, newest first."""
-    return page_of(audit_query(filters), page)
+    return page_of(audit_query(filters, reader), page)
 
 
 def known_actions() -> list[str]:
@@ -69,11 +81,12 @@ def known_actions() -> list[str]:
     ))
 
 
-def events_for_filter() -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())))
+def events_for_filter(reader: User) -> list[Event]:
+    return list(db.session.scalars(sa.select(Event).where(event_scope(reader, Event.id))
+                                   .order_by(Event.start_date.desc())))
 
 
-def scan_query(filters: AuditFilter) -> sa.Select:
+def scan_query(filters: AuditFilter, reader: User) -> sa.Select:
     """Scans (every device and door-staff action at a checkpoint), newest first; `action`
     filters by result ("ok", "invalid", …) or direction ("exit", "undo")."""
     from festa.checkin.models import Checkpoint, Scan
@@ -84,6 +97,7 @@ def scan_query(filters: AuditFilter) -> sa.Select:
         .join(Event, Event.id == Checkpoint.event_id)
         .outerjoin(User, User.id == Scan.user_id)
         .outerjoin(Device, Device.id == Scan.device_id)
+        .where(event_scope(reader, Checkpoint.event_id))
         .order_by(Scan.recorded_at.desc(), Scan.id.desc())
     )
     if filters.event_id:

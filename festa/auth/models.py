@@ -71,6 +71,23 @@ class User(UserMixin, db.Model):
     def can_scan(self) -> bool:
         return self.active and self.role in (Role.ADMIN, Role.ORGANIZER, Role.DOOR)
 
+    @property
+    def sees_every_event(self) -> bool:
+        """Admins act on every event; organizers and door staff only on their teams'."""
+        return self.active and self.role == Role.ADMIN
+
+    def is_on_team(self, event_id: int) -> bool:
+        """On the team of this event (admins count as on every team)."""
+        if self.sees_every_event:
+            return True
+        return self.active and db.session.get(TeamMember, (event_id, self.id)) is not None
+
+    def can_manage_event(self, event_id: int) -> bool:
+        return self.can_manage_programme() and self.is_on_team(event_id)
+
+    def can_scan_event(self, event_id: int) -> bool:
+        return self.can_scan() and self.is_on_team(event_id)
+
 
 class ApiToken(db.Model):
     """A personal bearer token for an organizer's scripts; only its hash is stored."""
@@ -86,3 +103,19 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class TeamMember(db.Model):
+    """A staff member on an event's team: organizers manage it, door staff scan at it."""
+
+    __tablename__ = "event_team_members"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

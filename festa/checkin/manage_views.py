@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from festa.auth.services import organizer_required
+from festa.auth.teams import event_scope, scoped_or_404
 from festa.checkin import queries
 from festa.checkin.devices import (
     add_session_checkpoints,
@@ -49,7 +50,8 @@ def pairing_qr(url: str) -> Markup:
 @organizer_required
 def index():
     """Events, each with its check-in dashboard and checkpoints."""
-    events = db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())).all()
+    events = db.session.scalars(sa.select(Event).where(event_scope(current_user, Event.id))
+                                .order_by(Event.start_date.desc())).all()
     return render_template("manage/checkin/index.html", events=events)
 
 
@@ -57,7 +59,7 @@ def index():
 @organizer_required
 def dashboard(event_id: int):
     """Live arrivals: checked in, inside, no-shows, per checkpoint, per quarter hour."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     stats = queries.event_stats(event)
     db.session.commit()  # the entrance, if it was just created
     return render_template("manage/checkin/dashboard.html", event=event, stats=stats,
@@ -68,7 +70,7 @@ def dashboard(event_id: int):
 @organizer_required
 def checkpoints(event_id: int):
     """The event's checkpoints with their devices; pair a new device from here."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     rows = [(c, checkpoint_devices(c), _device_form(c)) for c in event_checkpoints(event)]
     db.session.commit()
     return render_template("manage/checkin/checkpoints.html", event=event, rows=rows,
@@ -89,7 +91,7 @@ def _checkpoint_form(event: Event, obj: Checkpoint | None = None) -> CheckpointF
 @organizer_required
 def checkpoint_new(event_id: int):
     """Create a checkpoint for a session or a room."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = _checkpoint_form(event)
     back = url_for(".checkpoints", event_id=event.id)
     if form.validate_on_submit() and run_service(
@@ -103,7 +105,7 @@ def checkpoint_new(event_id: int):
 @organizer_required
 def session_checkpoints(event_id: int):
     """One click: a reservation-checking door for every session that needs a reservation."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     created = run_service(None, lambda: add_session_checkpoints(event))
     if created is not None:
         count = 0 if created is True else len(created)
@@ -115,7 +117,7 @@ def session_checkpoints(event_id: int):
 @organizer_required
 def checkpoint_edit(checkpoint_id: int):
     """Change who a checkpoint admits, its capacity, exits, or close it."""
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = scoped_or_404(Checkpoint, checkpoint_id)
     form = _checkpoint_form(checkpoint.event, checkpoint)
     back = url_for(".checkpoints", event_id=checkpoint.event_id)
     if form.validate_on_submit() and run_service(
@@ -130,7 +132,7 @@ def checkpoint_edit(checkpoint_id: int):
 @organizer_required
 def device_new(checkpoint_id: int):
     """Pair a new device: its token and pairing QR code are shown once, never stored."""
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = scoped_or_404(Checkpoint, checkpoint_id)
     form = _device_form(checkpoint)
     if not form.validate_on_submit():
         return redirect(url_for(".checkpoints", event_id=checkpoint.event_id))
@@ -150,7 +152,7 @@ def device_new(checkpoint_id: int):
 @organizer_required
 def device_revoke(device_id: int):
     """Unpair a device: its token stops working at once."""
-    device = db.get_or_404(Device, device_id)
+    device = scoped_or_404(Device, device_id)
     event_id = device.checkpoint.event_id
     if run_service(None, lambda: revoke_device(device)):
         saved(_("The device can no longer scan."))

@@ -82,6 +82,11 @@ class Device(db.Model):
 
     checkpoint: Mapped[Checkpoint] = relationship()
 
+    @property
+    def event_id(self) -> int:
+        """The event the device scans at (team checks and audit entries read it)."""
+        return self.checkpoint.event_id
+
 
 class Presence(db.Model):
     """Whether a ticket holder is inside a checkpoint's area; one row per ticket and checkpoint.

@@ -32,7 +32,8 @@ def scanner():
 @door_required
 def choose():
     """Logged-in door staff pick the checkpoint they are standing at."""
-    events = [(event, event_checkpoints(event)) for event in published_events()]
+    events = [(event, event_checkpoints(event)) for event in published_events()
+              if current_user.is_on_team(event.id)]
     db.session.commit()  # entrances created on first sight
     return render_template("door/checkpoints.html", events=events,
                            label=queries.checkpoint_label)

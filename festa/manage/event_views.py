@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from festa.auth.services import organizer_required
-from festa.extensions import db
+from festa.auth.teams import scoped_or_404
 from festa.i18n import localized
 from festa.manage import queries
 from festa.manage.base import bp
@@ -23,7 +24,7 @@ from festa.web.views import confirm_delete, form_page, run_service
 @organizer_required
 def events():
     """Every event, drafts included, with how many sessions each has."""
-    rows = queries.all_events()
+    rows = queries.all_events(current_user)
     counts = queries.session_counts(e.id for e in rows)
     return render_template("manage/program/events.html", events=rows, session_counts=counts)
 
@@ -33,7 +34,8 @@ def events():
 def event_new():
     """Create an event (as a draft)."""
     form = EventForm(venues=queries.all_venues())
-    return form_page(form, lambda: services.create_event(form.model_data()),
+    return form_page(form, lambda: services.create_event(form.model_data(),
+                                                       current_user._get_current_object()),
                      lambda event: url_for("manage.event", event_id=event.id),
                      title=_("New event"), back=url_for("manage.events"),
                      message=_("Event created as a draft."),
@@ -44,7 +46,7 @@ def event_new():
 @organizer_required
 def event(event_id: int):
     """The event's manage page: status, counts, conflicts, tracks and sessions."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     sessions = schedule_sessions(event, include_unscheduled=True)
     found = conflict_checks.event_conflicts(event, sessions)
     per_session: dict[int, int] = {}
@@ -64,7 +66,7 @@ def event(event_id: int):
 @organizer_required
 def event_edit(event_id: int):
     """Edit the event's details."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = EventForm(obj=event, venues=queries.all_venues())
     back = url_for("manage.event", event_id=event.id)
     return form_page(form, lambda: services.update_event(event, form.model_data()), back,
@@ -76,7 +78,7 @@ def event_edit(event_id: int):
 @organizer_required
 def event_delete(event_id: int):
     """Delete an event and its programme (asks first)."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     return confirm_delete(localized(event, "name"), url_for("manage.event", event_id=event.id),
                           lambda: services.delete_event(event), url_for("manage.events"))
 
@@ -85,7 +87,7 @@ def event_delete(event_id: int):
 @organizer_required
 def event_publish(event_id: int):
     """Publish the event (published=1) or take it back to draft (published=0)."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = PublishForm()
     if form.validate_on_submit():
         publish = form.published.data == "1"
@@ -99,7 +101,7 @@ def event_publish(event_id: int):
 @organizer_required
 def event_conflicts(event_id: int):
     """Every conflict in the event's programme, with links to fix each one."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     found = conflict_checks.event_conflicts(event)
     return render_template("manage/program/conflicts.html", event=event, conflicts=found,
                            counts=conflict_checks.count_by_code(found))
@@ -109,7 +111,7 @@ def event_conflicts(event_id: int):
 @organizer_required
 def track_new(event_id: int):
     """Add a track (one of the Festa's seven strategies, for example)."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = TrackForm()
     back = url_for("manage.event", event_id=event.id, _anchor="tracks")
     return form_page(form, lambda: services.create_track(event, form.model_data()), back,
@@ -120,7 +122,7 @@ def track_new(event_id: int):
 @organizer_required
 def track_edit(track_id: int):
     """Edit a track's name, description, colour and order."""
-    track = db.get_or_404(Track, track_id)
+    track = scoped_or_404(Track, track_id)
     form = TrackForm(obj=track)
     back = url_for("manage.event", event_id=track.event_id, _anchor="tracks")
     return form_page(form, lambda: services.update_track(track, form.model_data()), back,
@@ -132,7 +134,7 @@ def track_edit(track_id: int):
 @organizer_required
 def track_delete(track_id: int):
     """Delete a track; its sessions stay without one."""
-    track = db.get_or_404(Track, track_id)
+    track = scoped_or_404(Track, track_id)
     back = url_for("manage.event", event_id=track.event_id, _anchor="tracks")
     return confirm_delete(localized(track, "name"), back,
                           lambda: services.delete_track(track), back)

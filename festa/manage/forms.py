@@ -12,13 +12,22 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import ColorInput
 
 from festa.i18n import localized
@@ -31,6 +40,7 @@ from festa.web.forms import (
     long_text,
     optional_int,
     set_zone,
+    strip,
     text,
 )
 
@@ -112,3 +122,12 @@ class RoomForm(ManageForm):
 
 class PublishForm(FlaskForm):
     published = HiddenField()
+
+
+class TeamMemberForm(ManageForm):
+    email = EmailField(_l("E-mail of a staff account"), [DataRequired(), Email(),
+                                                         Length(max=254)], filters=[strip],
+                       description=_l("An organizer or door staff account; admins act on "
+                                      "every event already."))
+
+    rows = (("email",),)

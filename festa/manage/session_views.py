@@ -6,6 +6,7 @@ from flask import abort, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
 from festa.auth.services import organizer_required
+from festa.auth.teams import scoped_or_404
 from festa.extensions import db
 from festa.i18n import localized
 from festa.manage import queries
@@ -41,7 +42,7 @@ def _render(form: SessionForm, event: Event, session: Session, **context):
 @organizer_required
 def session_new(event_id: int):
     """Add a session to the event's programme."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = _session_form(event)
     return form_page(
         form, lambda: services.create_session(event, form.model_data()),
@@ -56,7 +57,7 @@ def session_new(event_id: int):
 @organizer_required
 def session_edit(session_id: int):
     """Edit a session; its conflicts are shown as warnings above the form."""
-    session = db.get_or_404(Session, session_id)
+    session = scoped_or_404(Session, session_id)
     event = session.event
     form = _session_form(event, obj=session)
     if form.validate_on_submit():
@@ -78,7 +79,7 @@ def session_edit(session_id: int):
 def session_check(event_id: int):
     """The conflicts the form's values would cause, before saving (JSON for the form's
     script). With `session_id`, the values stand in for that session's; nothing is written."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = _session_form(event)
     form.validate()
     session_id = request.form.get("session_id", type=int)
@@ -93,7 +94,7 @@ def session_check(event_id: int):
 @organizer_required
 def session_delete(session_id: int):
     """Delete a session (asks first). To keep it visible as cancelled, edit it instead."""
-    session = db.get_or_404(Session, session_id)
+    session = scoped_or_404(Session, session_id)
     event_url = url_for("manage.event", event_id=session.event_id, _anchor="sessions")
     return confirm_delete(localized(session, "title"),
                           url_for("manage.session_edit", session_id=session.id),
@@ -104,7 +105,7 @@ def session_delete(session_id: int):
 @organizer_required
 def session_assign_speaker(session_id: int):
     """Put a speaker on the session with a role and an order (or change them)."""
-    session = db.get_or_404(Session, session_id)
+    session = scoped_or_404(Session, session_id)
     form = AssignSpeakerForm(prefix="assign", speakers=queries.all_speakers())
     if form.validate_on_submit():
         speaker = db.get_or_404(Speaker, form.speaker_id.data)
@@ -119,7 +120,7 @@ def session_assign_speaker(session_id: int):
 @organizer_required
 def session_remove_speaker(session_id: int, speaker_id: int):
     """Take a speaker off the session."""
-    session = db.get_or_404(Session, session_id)
+    session = scoped_or_404(Session, session_id)
     speaker = db.get_or_404(Speaker, speaker_id)
     if ConfirmForm().validate_on_submit() and run_service(
             None, lambda: services.remove_speaker(session, speaker)):

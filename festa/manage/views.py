@@ -2,6 +2,7 @@
 here (events, sessions, speakers, venues), all on the one `manage` blueprint."""
 
 from flask import render_template
+from flask_login import current_user
 
 from festa.auth.services import organizer_required
 from festa.manage import (  # noqa: F401  (the modules add their routes to `bp`)
@@ -10,6 +11,7 @@ from festa.manage import (  # noqa: F401  (the modules add their routes to `bp`)
     schedule_views,
     session_views,
     speaker_views,
+    team_views,
     venue_views,
 )
 from festa.manage.base import bp
@@ -22,7 +24,7 @@ __all__ = ["bp"]
 @organizer_required
 def index():
     """The organizer's dashboard: every event with its sessions, conflicts and registrations."""
-    events = queries.all_events()
+    events = queries.all_events(current_user)
     ids = [e.id for e in events]
     return render_template(
         "manage/program/index.html",

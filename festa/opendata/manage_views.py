@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from festa.auth.services import organizer_required
+from festa.auth.teams import scoped_or_404
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.i18n import format_dt
@@ -36,13 +37,13 @@ def guard() -> None:
 @bp.get("/open-data")
 def hub():
     """Every event with its open-data pages, and the organizer's API tokens."""
-    return render_template("manage/opendata/index.html", events=all_events())
+    return render_template("manage/opendata/index.html", events=all_events(current_user))
 
 
 @bp.get("/events/<int:event_id>/open-data")
 def event_hub(event_id: int):
     """Schedule versions (pending changes, publish), import, export and feed links."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     return render_template(
         "manage/opendata/event.html", event=event, form=ConfirmForm(),
         pending=versions.pending_changes(event), history=versions.event_versions(event),
@@ -52,7 +53,7 @@ def event_hub(event_id: int):
 @bp.post("/events/<int:event_id>/schedule-versions")
 def publish(event_id: int):
     """Publish the schedule as the next version, with its changelog."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -71,7 +72,7 @@ def publish(event_id: int):
 def export(event_id: int, table: str, fmt: str):
     """Attendees, check-ins or the programme as a CSV (UTF-8 with BOM) or XLSX download;
     downloads of personal data are audited."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     if table not in TABLES or fmt not in MIMETYPES:
         abort(404)
     data = TABLES[table](event)
@@ -97,7 +98,7 @@ def import_template():
 @bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
 def import_upload(event_id: int):
     """Upload a programme (CSV or schedule.json); it is parsed and kept for the preview."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.upload.data
@@ -111,7 +112,7 @@ def import_upload(event_id: int):
 @bp.get("/events/<int:event_id>/import/<key>")
 def import_preview(event_id: int, key: str):
     """What the upload would change, with every error and warning by line; nothing saved."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     plan = importer.load_plan(key, current_user.id, event.id)
     if plan is None:
         flash(_("That upload has expired. Please upload the file again."), "warning")
@@ -137,7 +138,7 @@ def dry_run(plan: ImportPlan, event: Event) -> tuple[dict | None, list[dict]]:
 @bp.post("/events/<int:event_id>/import/<key>")
 def import_commit(event_id: int, key: str):
     """Import the previewed upload in one transaction: every session or none."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = ConfirmImportForm()
     plan = importer.load_plan(key, current_user.id, event.id)
     if not form.validate_on_submit() or form.key.data != key or plan is None:

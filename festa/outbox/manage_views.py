@@ -18,9 +18,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from festa.audit.services import record
 from festa.auth.services import organizer_required
+from festa.auth.teams import event_scope, scoped_or_404
 from festa.extensions import db
 from festa.outbox import queries
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
@@ -33,8 +35,8 @@ PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; fra
 
 
 def _mail_or_404(message_id: int) -> OutboxMessage:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.kind != OutboxKind.MAIL:
+    message = scoped_or_404(OutboxMessage, message_id)
+    if message.kind != OutboxKind.MAIL:
         abort(404)
     return message
 
@@ -46,9 +48,11 @@ def mail_list():
     status = request.args.get("status") or None
     if status not in queries.STATUSES:
         status = None
-    page = queries.mail_page(status, request.args.get("page", 1, type=int))
+    # Organizers read the mail of their events only; mail of no event is for admins.
+    scope = event_scope(current_user, OutboxMessage.event_id)
+    page = queries.mail_page(status, request.args.get("page", 1, type=int), scope)
     return render_template(
-        "manage/outbox/mail.html", page=page, status=status, counts=queries.status_counts(),
+        "manage/outbox/mail.html", page=page, status=status, counts=queries.status_counts(scope),
         smtp_configured=bool(current_app.config.get("MAIL_SERVER")),
     )
 

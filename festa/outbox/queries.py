@@ -18,20 +18,24 @@ PER_PAGE = 50
 STATUSES = tuple(OutboxStatus)
 
 
-def mail_page(status: str | None, page: int = 1):
-    """A Flask-SQLAlchemy pagination of mail messages, optionally of one status."""
-    query = sa.select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.MAIL)
+def mail_page(status: str | None, page: int = 1,
+              scope: sa.ColumnElement[bool] | None = None):
+    """A Flask-SQLAlchemy pagination of mail messages, optionally of one status; `scope`
+    keeps only the messages a reader may see."""
+    query = sa.select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.MAIL,
+                                           scope if scope is not None else sa.true())
     if status in STATUSES:
         query = query.where(OutboxMessage.status == status)
     query = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
 
 
-def status_counts() -> dict[str, int]:
+def status_counts(scope: sa.ColumnElement[bool] | None = None) -> dict[str, int]:
     """{status: number of mail messages} for every status (zeros included)."""
     rows = db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count(OutboxMessage.id))
-        .where(OutboxMessage.kind == OutboxKind.MAIL)
+        .where(OutboxMessage.kind == OutboxKind.MAIL,
+               scope if scope is not None else sa.true())
         .group_by(OutboxMessage.status)
     ).all()
     counts = dict.fromkeys(STATUSES, 0)

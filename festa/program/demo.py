@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from festa.auth.models import User
 from festa.auth.services import create_user
+from festa.auth.teams import put_on_team
 from festa.extensions import db
 from festa.program.demo_festa import SESSIONS as FESTA_SESSIONS
 from festa.program.demo_festa import TRACKS as FESTA_TRACKS
@@ -183,10 +184,15 @@ def _conference(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speake
     return event
 
 
+def festa_slug(now: datetime) -> str:
+    """The Festa's slug: the year of the March it falls in."""
+    return f"{FESTA_SLUG_PREFIX}{festa_start(now.astimezone(SEOUL).date()).year}"
+
+
 def _festa(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker],
            now: datetime) -> Event | None:
     start = festa_start(now.astimezone(SEOUL).date())
-    slug = f"{FESTA_SLUG_PREFIX}{start.year}"
+    slug = festa_slug(now)
     if db.session.scalar(sa.select(Event.id).where(Event.slug == slug)):
         return None
     event = Event(
@@ -211,13 +217,21 @@ def _festa(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker],
     return event
 
 
-def _staff() -> bool:
+def _staff(event_slugs: tuple[str, ...]) -> bool:
+    """The demo logins; the organizer and the door staff are on the demo events' teams."""
     created = False
     names = {"admin": "Demo Admin", "organizer": "Demo Organizer", "door": "Demo Door"}
+    event_ids = db.session.scalars(sa.select(Event.id).where(Event.slug.in_(event_slugs)))
+    event_ids = list(event_ids)
     for role, email, password in DEMO_LOGINS:
-        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
-            create_user(email, password, role, name=names[role])
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = create_user(email, password, role, name=names[role])
+            db.session.flush()
             created = True
+        if role != "admin":
+            for event_id in event_ids:
+                put_on_team(event_id, user)
     return created
 
 
@@ -243,6 +257,7 @@ def load_demo(now: datetime | None = None) -> bool:
         _conference(venue, rooms, speakers)
         created = True
     created = _festa(venue, rooms, speakers, now) is not None or created
-    created = _staff() or created
+    db.session.flush()
+    created = _staff((CONFERENCE_SLUG, festa_slug(now))) or created
     db.session.flush()
     return created

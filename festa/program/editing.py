@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from festa.audit.services import record
+from festa.auth.models import User
+from festa.auth.teams import put_on_team
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import SLUG_PATTERN, Event, Room, Session, Track, Venue
@@ -159,9 +161,13 @@ def event_values(data: Mapping[str, Any], event: Event | None = None) -> dict:
     return values
 
 
-def create_event(data: Mapping[str, Any]) -> Event:
-    """A new (draft) event."""
-    return create(Event(published=False), "event.create", event_values(data))
+def create_event(data: Mapping[str, Any], creator: User | None = None) -> Event:
+    """A new (draft) event; an organizer who creates it is on its team (admins are on
+    every team already)."""
+    event = create(Event(published=False), "event.create", event_values(data))
+    if creator is not None and not creator.sees_every_event:
+        put_on_team(event.id, creator)
+    return event
 
 
 def update_event(event: Event, data: Mapping[str, Any]) -> dict[str, list]:

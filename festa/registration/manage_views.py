@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from festa.audit.services import record
 from festa.auth.services import organizer_required
+from festa.auth.teams import event_scope, scoped_or_404
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import Event
@@ -32,7 +33,7 @@ PAGE_SIZE = 100
 
 
 def _event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
+    return scoped_or_404(Event, event_id)
 
 
 def _filters() -> tuple[str, str]:
@@ -45,7 +46,8 @@ def _filters() -> tuple[str, str]:
 @organizer_required
 def index():
     """Every event with its registration counts: the way into each list."""
-    events = db.session.scalars(sa.select(Event).order_by(Event.start_date.desc())).all()
+    events = db.session.scalars(sa.select(Event).where(event_scope(current_user, Event.id))
+                                .order_by(Event.start_date.desc())).all()
     counts = {event.id: queries.status_counts(event) for event in events}
     return render_template("manage/registration/index.html", events=events, counts=counts)
 
@@ -128,7 +130,7 @@ def _registration_action(registration_id: int, action, confirm: dict | None = No
 
     With `confirm` (question, button, reason), a GET shows a confirmation page that names
     the person first: destructive actions are never one tap away in the list."""
-    registration = db.get_or_404(Registration, registration_id)
+    registration = scoped_or_404(Registration, registration_id)
     back = request.values.get("next") or url_for(".event_registrations",
                                                  event_id=registration.event_id)
     if not back.startswith("/manage/"):

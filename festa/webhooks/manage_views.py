@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from festa.audit.services import record
 from festa.auth.services import organizer_required
+from festa.auth.teams import scoped_or_404
 from festa.extensions import db
 from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import retry_now
@@ -33,7 +34,7 @@ def confirmed() -> None:
 @bp.route("/events/<int:event_id>/webhooks", methods=["GET", "POST"])
 def webhooks_page(event_id: int):
     """The event's webhooks, a form to add one, and the latest deliveries."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     form = WebhookForm()
     if form.validate_on_submit():
         webhooks.create_webhook(event.id, form.url.data, form.topics.data)
@@ -50,7 +51,7 @@ def webhooks_page(event_id: int):
 def toggle(hook_id: int):
     """Pause a webhook (its calls wait) or switch it on again."""
     confirmed()
-    hook = db.get_or_404(Webhook, hook_id)
+    hook = scoped_or_404(Webhook, hook_id)
     webhooks.set_active(hook, not hook.active)
     db.session.commit()
     flash(_("Webhook switched on.") if hook.active else _("Webhook paused."), "success")
@@ -61,7 +62,7 @@ def toggle(hook_id: int):
 def delete(hook_id: int):
     """Delete a webhook and its delivery log."""
     confirmed()
-    hook = db.get_or_404(Webhook, hook_id)
+    hook = scoped_or_404(Webhook, hook_id)
     event_id = hook.event_id
     webhooks.delete_webhook(hook)
     db.session.commit()
@@ -73,8 +74,8 @@ def delete(hook_id: int):
 def retry(message_id: int):
     """Send a failed or waiting webhook call again at the next delivery pass."""
     confirmed()
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.kind != OutboxKind.WEBHOOK or message.event_id is None:
+    message = scoped_or_404(OutboxMessage, message_id)
+    if message.kind != OutboxKind.WEBHOOK or message.event_id is None:
         abort(404)
     retry_now(message)
     record("webhook.retry", message, event_id=message.event_id)

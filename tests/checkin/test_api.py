@@ -201,12 +201,20 @@ def test_openapi_documents_the_scan_api(client):
     assert "/api/v1/checkpoints/{checkpoint_id}/offline-bundle" in spec["paths"]
 
 
-def test_staff_personal_token_can_scan_anywhere(client):
+def test_staff_personal_token_scans_only_at_its_teams_events(client):
     from festa.auth.services import create_api_token
+    from festa.auth.teams import put_on_team
 
-    _event, entrance, (ticket, _other) = setup_event()
-    token = create_api_token(make_user(role="door"))
+    event, entrance, (ticket, _other) = setup_event()
+    outsider = create_api_token(make_user(role="door"))
+    member = make_user(role="door")
+    put_on_team(event.id, member)
+    token = create_api_token(member)
     db.session.commit()
+    refused = client.post(f"/api/v1/checkpoints/{entrance.id}/scans",
+                          json={"code": ticket.code}, headers=bearer(outsider))
+    assert refused.status_code == 404
+    assert refused.get_json()["error"]["code"] == "not_found"
     response = client.post(f"/api/v1/checkpoints/{entrance.id}/scans",
                            json={"code": ticket.code}, headers=bearer(token))
     assert response.get_json()["result"] == "ok"

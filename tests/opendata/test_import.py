@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from festa.auth.teams import put_on_team
 from festa.extensions import db
 from festa.opendata import importer
 from festa.opendata.import_apply import apply_plan
@@ -200,6 +201,8 @@ def test_broken_json_is_refused_with_a_reason(app, payload):
 
 def test_preview_key_is_bound_to_the_organizer(client, auth, programme, app):
     other = auth.login("organizer", email="other@festa.test")
+    put_on_team(programme.event.id, other)
+    db.session.commit()
     plan = importer.parse_upload("p.csv", (HEADER + "").encode(), programme.event)
     key = importer.save_plan(plan, other.id + 1000, programme.event.id)
     response = client.get(f"/manage/events/{programme.event.id}/import/{key}")

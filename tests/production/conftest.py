@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from festa.auth.models import User
 from festa.auth.services import create_api_token
+from festa.auth.teams import put_on_team
 from festa.extensions import db
 from festa.outbox.models import OutboxMessage
 from festa.webhooks.models import Webhook
@@ -17,6 +18,7 @@ from tests.factories import (
     make_session,
     make_speaker,
     make_track,
+    make_user,
 )
 
 
@@ -31,6 +33,11 @@ def world(app, client, runner):
     session = make_session(event, room, track=track, capacity=10, reservation_required=True,
                            speakers=[speaker])
     users = {role: _staff(role) for role in ("door", "organizer", "admin")}
+    # Staff of another event: they must not see this one at all.
+    other_event = make_event(team=False)
+    for role in ("door", "organizer"):
+        users[f"other-{role}"] = make_user(email=f"other-{role}@festa.test", role=role)
+        put_on_team(other_event.id, users[f"other-{role}"])
     db.session.commit()
     response = client.post(f"/api/v1/events/{event.slug}/registrations", json={
         "name": "홍길동", "email": "hong@example.com", "consent": True,
@@ -77,8 +84,6 @@ def world(app, client, runner):
 
 
 def _staff(role: str) -> User:
-    from tests.factories import make_user
-
     return make_user(email=f"{role}@festa.test", role=role)
 
 

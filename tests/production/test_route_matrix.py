@@ -6,7 +6,9 @@ is walked with real objects in the URLs (an event, a session, a registration wit
 token and ticket, a checkpoint with a device, a scan, staff, mail…):
 
 - "allow": anything but a refusal, and never a 5xx (a POST with an empty body may get 4xx);
-- "deny": 401/403, or a redirect to the login page — never the thing itself.
+- "deny": 401/403, or a redirect to the login page — never the thing itself;
+- "hidden": 404, as for something that does not exist — staff on another event's team
+  ("other-organizer", "other-door") on every route that names something of this event.
 
 Credentials that travel in the URL (ticket codes, manage links, agenda feeds, pairing links)
 are checked separately: a forged one is refused for everyone.
@@ -19,8 +21,14 @@ import re
 
 import pytest
 
-ROLES = ("anonymous", "attendee", "device", "door", "organizer", "admin")
-A, D = "allow", "deny"
+ROLES = ("anonymous", "attendee", "device", "door", "organizer", "admin", "other-door",
+         "other-organizer")
+A, D, H = "allow", "deny", "hidden"
+# Staff on the team of another event only: as their role, except on this event's things.
+OTHER_TEAM = {"other-door": "door", "other-organizer": "organizer"}
+# URL arguments that name something belonging to one event.
+EVENT_ARGUMENTS = {"slug", "event_id", "session_id", "track_id", "registration_id",
+                   "checkpoint_id", "scan_id", "device_id", "hook_id", "message_id"}
 
 # What each kind of endpoint allows, per role.
 CATEGORIES = {
@@ -98,6 +106,17 @@ ACCESS: list[tuple[str, str]] = [
 ]
 
 
+def expected(kind: str, role: str, rule) -> str:
+    """What `role` should get on this route of category `kind`."""
+    if role not in OTHER_TEAM:
+        return CATEGORIES[kind][role]
+    answer = CATEGORIES[kind][OTHER_TEAM[role]]
+    if answer == A and kind != "public" and kind != "url-credential" and \
+            EVENT_ARGUMENTS & set(rule.arguments):
+        return H
+    return answer
+
+
 def category(endpoint: str) -> str | None:
     for pattern, name in ACCESS:
         if fnmatch.fnmatchcase(endpoint, pattern):
@@ -171,6 +190,8 @@ class Actor:
     def login(self) -> None:
         if self.role in ("door", "organizer", "admin"):
             self.auth.login(self.role)
+        elif self.role in OTHER_TEAM:
+            self.auth.login(OTHER_TEAM[self.role], email=f"{self.role}@festa.test")
 
     def send(self, endpoint: str, method: str, url: str):
         with self.client.session_transaction() as sess:
@@ -209,16 +230,19 @@ def test_route_matrix(app, client, auth, world, role):
             continue  # reported by test_every_endpoint_has_an_access_rule
         url = build_url(rule, world)
         response = actor.send(endpoint, method, url)
-        expected = CATEGORIES[kind][role]
+        answer = expected(kind, role, rule)
         status = response.status_code
         if "Content-Security-Policy" not in response.headers or \
                 response.headers.get("X-Content-Type-Options") != "nosniff":
             failures.append(f"{method} {url} ({endpoint}): security headers missing")
         if status >= 500:
             failures.append(f"{method} {url} ({endpoint}, {kind}): {status} server error")
-        elif expected == D and not refused(response):
+        elif answer == D and not refused(response):
             failures.append(f"{method} {url} ({endpoint}, {kind}): {status}, expected refusal")
-        elif expected == A and refused(response):
+        elif answer == H and status != 404:
+            failures.append(f"{method} {url} ({endpoint}, {kind}): {status}, expected 404 "
+                            "(another event's team)")
+        elif answer == A and refused(response):
             failures.append(f"{method} {url} ({endpoint}, {kind}): {status} refused, "
                             "expected access")
     assert not failures, f"as {role}:\n" + "\n".join(failures)
