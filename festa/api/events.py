@@ -8,7 +8,7 @@ from flask import abort, g, jsonify, request
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
-from festa.api.auth import organizer_first, organizer_or_none
+from festa.api.auth import organizer_first, organizer_or_none, require_team
 from festa.api.pagination import PAGE_HEADERS, page_of, paginated
 from festa.errors import error_body
 from festa.extensions import db
@@ -137,10 +137,14 @@ def list_sessions(slug: str, page: int | None, per_page: int | None):
 
 
 def _event_for_reader(slug: str) -> Event:
-    """The event if published; an organizer also reads events not published yet."""
+    """The event if published; an organizer of the event also reads it before it is."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None or not (event.published or organizer_or_none()):
+    if event is None:
         abort(404)
+    if not event.published:
+        organizer = organizer_or_none()
+        if organizer is None or not organizer.is_on_team(event.id):
+            abort(404)
     return event
 
 
@@ -169,6 +173,7 @@ def move(data: dict, slug: str, session_id: int):
     session = db.session.get(Session, session_id)
     if event is None or session is None or session.event_id != event.id:
         abort(404)
+    require_team(user, event.id)
     values = {name: data[key] for key, name in
               (("start", "starts_at"), ("end", "ends_at"), ("room_id", "room_id")) if key in data}
     precondition = _version_header()
