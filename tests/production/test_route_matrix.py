@@ -26,6 +26,8 @@ ROLES = ("anonymous", "attendee", "device", "door", "organizer", "admin", "other
 A, D, H = "allow", "deny", "hidden"
 # Staff on the team of another event only: as their role, except on this event's things.
 OTHER_TEAM = {"other-door": "door", "other-organizer": "organizer"}
+# Categories where staff act as staff (elsewhere they are visitors like anyone else).
+STAFF_KINDS = {"manage", "admin", "door", "device-api", "organizer-api", "attendee-api"}
 # URL arguments that name something belonging to one event.
 EVENT_ARGUMENTS = {"slug", "event_id", "session_id", "track_id", "registration_id",
                    "checkpoint_id", "scan_id", "device_id", "hook_id", "message_id"}
@@ -111,8 +113,7 @@ def expected(kind: str, role: str, rule) -> str:
     if role not in OTHER_TEAM:
         return CATEGORIES[kind][role]
     answer = CATEGORIES[kind][OTHER_TEAM[role]]
-    if answer == A and kind != "public" and kind != "url-credential" and \
-            EVENT_ARGUMENTS & set(rule.arguments):
+    if answer == A and kind in STAFF_KINDS and EVENT_ARGUMENTS & set(rule.arguments):
         return H
     return answer
 
