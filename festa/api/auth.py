@@ -10,12 +10,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import g, request
 from flask_login import current_user
 
 from festa.auth.models import User
 from festa.auth.services import user_for_api_token
 from festa.errors import FestaError
+from festa.extensions import db
+from festa.program.models import Event
 
 
 def bearer_token() -> str | None:
@@ -51,13 +54,18 @@ def require_organizer() -> User:
 
 
 def organizer_first(view: Callable) -> Callable:
-    """Refuse non-organizers (401/403) before the body is parsed, so nobody learns the
-    body's rules without the right to use the endpoint; the view finds the user in
-    `g.api_organizer`. Place it under the route decorator, above `arguments`."""
+    """Refuse non-organizers (401/403), and organizers of another event than the URL's
+    `slug` (404), before the body is parsed, so nobody learns the body's rules without the
+    right to use the endpoint; the view finds the user in `g.api_organizer`. Place it under
+    the route decorator, above `arguments`."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
         g.api_organizer = require_organizer()
+        if "slug" in kwargs:
+            event_id = db.session.scalar(sa.select(Event.id).where(Event.slug == kwargs["slug"]))
+            if event_id is not None:
+                require_team(g.api_organizer, event_id)
         return view(*args, **kwargs)
 
     return checked

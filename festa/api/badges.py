@@ -8,6 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
+from festa.api.auth import require_team
 from festa.api.checkin import scanner
 from festa.badges import services
 from festa.errors import FestaError
@@ -33,6 +34,8 @@ def badge(registration_id: int):
         raise FestaError("not_found", "No such registration.", status=404)
     if device is not None and device.checkpoint.event_id != registration.event_id:
         raise FestaError("forbidden", "This device scans for another event.", status=403)
+    if user is not None:
+        require_team(user, registration.event_id, "registration")
     if registration.anonymized_at is not None:
         raise FestaError("not_found", "This registration's data was deleted.", status=404)
     pdf = services.render(registration.event, [registration])

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import abort, jsonify, render_template, request
 
 from festa.auth.services import organizer_required
-from festa.extensions import db
+from festa.auth.teams import scoped_or_404
 from festa.manage.base import bp
 from festa.manage.schedule_editor import RESOLUTIONS, editor_state, search_sessions
 from festa.program import blocks as block_services
@@ -20,7 +20,7 @@ from festa.program.models import BlockKind, Event, ScheduleBlock
 @organizer_required
 def schedule_editor(event_id: int):
     """The editor page; its script loads the data and draws the grid."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     return render_template("manage/program/schedule_editor.html", event=event,
                            resolutions=RESOLUTIONS, block_kinds=list(BlockKind))
 
@@ -29,14 +29,14 @@ def schedule_editor(event_id: int):
 @organizer_required
 def schedule_editor_data(event_id: int):
     """Rooms, days, tracks, sessions (with versions), breaks and conflicts as JSON."""
-    return jsonify(editor_state(db.get_or_404(Event, event_id)))
+    return jsonify(editor_state(scoped_or_404(Event, event_id)))
 
 
 @bp.get("/events/<int:event_id>/schedule/editor/search")
 @organizer_required
 def schedule_editor_search(event_id: int):
     """Ids of the sessions matching `q` (titles and speakers, 초성 included)."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     return jsonify(ids=search_sessions(event, request.args.get("q", "")))
 
 
@@ -53,7 +53,7 @@ def _aware(value: object) -> datetime | None:
 def schedule_block_create(event_id: int):
     """Add a break or blocker (JSON: kind, title_ko, title_en, start, end, room_id,
     all_rooms); answers the blocks made."""
-    event = db.get_or_404(Event, event_id)
+    event = scoped_or_404(Event, event_id)
     data = request.get_json(silent=True) or {}
     values = {"kind": data.get("kind"), "title_ko": str(data.get("title_ko") or "").strip(),
               "title_en": str(data.get("title_en") or "").strip(),
@@ -67,7 +67,7 @@ def schedule_block_create(event_id: int):
 @organizer_required
 def schedule_block_delete(event_id: int, block_id: int):
     """Remove a break or blocker."""
-    block = db.get_or_404(ScheduleBlock, block_id)
+    block = scoped_or_404(ScheduleBlock, block_id)
     if block.event_id != event_id:
         abort(404)
     block_services.delete_block(block)
