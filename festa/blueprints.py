@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from festa.auth.views import bp as auth_bp
     from festa.checkin.manage_views import bp as checkin_manage_bp
     from festa.checkin.views import bp as door_bp
+    from festa.core import cache as render_cache
     from festa.core.views import bp as core_bp
     from festa.manage.views import bp as manage_bp
     from festa.opendata.manage_views import bp as opendata_manage_bp
@@ -20,7 +21,9 @@ def register(app: Flask) -> None:
     from festa.outbox import metrics as outbox_metrics
     from festa.outbox import worker as outbox_worker
     from festa.outbox.manage_views import bp as outbox_manage_bp
+    from festa.program import programme_version, schedule_cache
     from festa.program.views import bp as program_bp
+    from festa.registration import attendee
     from festa.registration import mail as registration_mail
     from festa.registration import notices as registration_notices
     from festa.registration.attendee_views import bp as bookmarks_bp
@@ -45,6 +48,9 @@ def register(app: Flask) -> None:
     observability.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    render_cache.init_app(app)
+    programme_version.init_app(app)
+    schedule_cache.register_personal_check(attendee.browses_as_attendee)
     outbox_mail.init_app(app)
     registration_mail.init_app(app)
     webhooks.init_app(app)

@@ -1,13 +1,15 @@
 """Schedule feeds of published events: frab JSON, frab XML and iCalendar.
 
 The documents are built by festa.opendata (one builder per format); these views only find
-the event, pick the language (`?lang=ko|en`, default Korean) and add caching headers so
-apps polling the feed get `304 Not Modified` while nothing changed.
+the event, pick the language (`?lang=ko|en`, default Korean) and serve the document from
+the render cache (rendered once per programme version and language); apps polling with
+the ETag get `304 Not Modified`, without any rendering, while nothing changed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import marshmallow as ma
 from flask import Response, request
@@ -15,7 +17,7 @@ from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
 from festa.opendata import calendars, feeds
-from festa.program import queries
+from festa.program import queries, schedule_cache
 
 blp = Blueprint("api_feeds", __name__, description="Schedule feeds (frab JSON/XML, iCalendar)")
 
@@ -60,46 +62,58 @@ def _lang_param(view):
     }])(view)
 
 
-def feed_response(body: bytes, mimetype: str, filename: str) -> Response:
-    """The body with an ETag and a short public cache lifetime, 304 when unchanged."""
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+def feed_response(event, fmt: str, mimetype: str, filename: str,
+                  render: Callable[[], bytes]) -> Response:
+    """The feed from the render cache, with an ETag naming the programme version and a
+    short public cache lifetime; `304 Not Modified` (nothing rendered) when unchanged."""
+    etag = schedule_cache.programme_key(event)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(schedule_cache.feed_body(event, fmt, etag, render),
+                            mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
 
 
 @blp.get("/events/<slug>/schedule.json")
 @_lang_param
 @blp.response(200, FrabDocumentSchema,
               description="C3VOC/frab schedule.json (validates against the C3VOC schema)")
+@blp.alt_response(304, description="unchanged since the ETag in If-None-Match")
 @blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
 def schedule_json(slug: str):
     """The published schedule in the C3VOC/frab JSON format, with the schedule version."""
     event = queries.published_event_or_404(slug)
-    body = json.dumps(feeds.schedule_document(event), ensure_ascii=False, indent=1)
-    return feed_response(body.encode(), "application/json", f"{slug}-schedule.json")
+    return feed_response(event, "json", "application/json", f"{slug}-schedule.json", lambda: (
+        json.dumps(feeds.schedule_document(event), ensure_ascii=False, indent=1).encode()))
 
 
 @blp.get("/events/<slug>/schedule.xml")
 @_lang_param
 @blp.response(200, content_type="application/xml",
               description="frab schedule.xml (validates against the C3VOC XSD)")
+@blp.alt_response(304, description="unchanged since the ETag in If-None-Match")
 @blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
 def schedule_xml(slug: str):
     """The published schedule as frab XML, with the schedule version."""
     event = queries.published_event_or_404(slug)
-    body = feeds.schedule_xml(feeds.schedule_document(event), queries.absolute_url(request.path))
-    return feed_response(body, "application/xml", f"{slug}-schedule.xml")
+    url = queries.absolute_url(request.path)
+    return feed_response(event, "xml", "application/xml", f"{slug}-schedule.xml", lambda: (
+        feeds.schedule_xml(feeds.schedule_document(event), url)))
 
 
 @blp.get("/events/<slug>/schedule.ics")
 @_lang_param
 @blp.response(200, content_type="text/calendar",
               description="iCalendar: stable UIDs, VTIMEZONE, SEQUENCE per session")
+@blp.alt_response(304, description="unchanged since the ETag in If-None-Match")
 @blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
 def schedule_ics(slug: str):
     """The whole schedule as iCalendar; cancelled sessions are marked STATUS:CANCELLED."""
     event = queries.published_event_or_404(slug)
-    return feed_response(calendars.schedule_ics(event), "text/calendar", f"{slug}.ics")
+    return feed_response(event, "ics", "text/calendar", f"{slug}.ics",
+                         lambda: calendars.schedule_ics(event))

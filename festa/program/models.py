@@ -293,3 +293,18 @@ class ScheduleVersion(db.Model):
     snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     __table_args__ = (sa.UniqueConstraint("event_id", "number", name="schedule_version_once"),)
+
+
+class ProgrammeVersion(db.Model):
+    """A number that grows with every change to an event's programme (counted by
+    festa.program.programme_version), so rendered schedules can be cached under it. Its own
+    row, not a column of `events`: registrations lock the event row for its seat counter,
+    and a programme edit holding a session row must not wait for that lock (nor they for
+    the edit)."""
+
+    __tablename__ = "programme_versions"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(default=1)

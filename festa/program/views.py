@@ -5,9 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup
 
 from festa.extensions import db
-from festa.program import presentation, queries
+from festa.program import presentation, queries, schedule_cache
 from festa.program.models import Session, SessionKind, SessionLanguage, Speaker
 
 bp = Blueprint("program", __name__)
@@ -58,13 +59,25 @@ def event(slug: str):
 @bp.get("/events/<slug>/schedule")
 def schedule(slug: str):
     """The schedule: a rooms × time grid per day on wide screens, a time-ordered list on
-    phones (same markup), filtered by day, track, language, kind and a Hangul-aware search."""
+    phones (same markup), filtered by day, track, language, kind and a Hangul-aware search.
+
+    The page's body is the same for everyone asking with the same filters, so it comes
+    from the render cache (festa.program.schedule_cache); only the frame around it (who is
+    logged in, the form token) is rendered per request."""
     event = queries.published_event_or_404(slug)
     now = queries.clock()
     filters = presentation.ScheduleFilters.from_args(request.args, event)
-    sessions = queries.schedule_sessions(event)
     start, end = queries.event_bounds(event)
     during = start <= now <= end
+    body = schedule_cache.schedule_body(
+        event, filters, now if during else None,
+        lambda: _render_schedule_body(event, filters, now, during))
+    return render_template("program/schedule_page.html", event=event, body=Markup(body))
+
+
+def _render_schedule_body(event, filters: presentation.ScheduleFilters, now, during: bool
+                          ) -> bytes:
+    sessions = queries.schedule_sessions(event)
     running, upcoming = presentation.now_and_next(sessions, now) if during else ([], [])
     grids = presentation.schedule_days(event, sessions, filters, now)
     blocks = queries.event_blocks(event, public_only=True)
@@ -76,7 +89,7 @@ def schedule(slug: str):
         now_ids={s.id for s in running}, next_ids={s.id for s in upcoming},
         running=running, upcoming=upcoming, now=now,
         kinds=list(SessionKind), languages=list(SessionLanguage),
-    )
+    ).encode()
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>")

@@ -41,3 +41,9 @@ def remembered(event: Event) -> Registration | None:
             or registration.anonymized_at is not None):
         return None
     return registration
+
+
+def browses_as_attendee(event: Event) -> bool:
+    """Whether this browser holds an active manage link for `event` (its schedule page then
+    shows ☆ stars, so it is not the shared cached one)."""
+    return remembered(event) is not None

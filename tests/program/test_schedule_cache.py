@@ -1,0 +1,158 @@
+"""Programme documents from the render cache: rendered once per (event, programme version,
+language, …), a new version with any programme change, 304 without rendering, and one
+rendering shared by two app instances through a real Redis."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from festa import create_app
+from festa.core.cache import render_cache
+from festa.extensions import db
+from festa.program.programme_version import programme_version
+from festa.registration.services import register
+from tests import conftest
+from tests.factories import make_event, make_room, make_session, make_speaker, seoul
+
+FEEDS = ("schedule.json", "schedule.xml", "schedule.ics")
+
+
+@pytest.fixture
+def event(app):
+    event = make_event(capacity=None)
+    room = make_room(venue=event.venue, name_en="Hall A")
+    make_session(event, room, title_en="Opening keynote", speakers=[make_speaker()])
+    make_session(event, room, start=seoul(event.start_date, 14), title_en="Robots workshop",
+                 reservation_required=True, capacity=10)
+    db.session.commit()
+    return event
+
+
+def renders() -> int:
+    return render_cache().renders
+
+
+def test_each_feed_is_rendered_once_and_answers_304_without_rendering(client, event):
+    for feed in FEEDS:
+        url = f"/api/v1/events/{event.slug}/{feed}?lang=en"
+        before = renders()
+        first = client.get(url)
+        second = client.get(url)
+        assert first.status_code == second.status_code == 200
+        assert first.data == second.data and b"Opening keynote" in first.data
+        assert renders() == before + 1
+        etag = first.headers["ETag"]
+        unchanged = client.get(url, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304 and unchanged.data == b""
+        assert unchanged.headers["ETag"] == etag
+        assert renders() == before + 1
+
+
+def test_languages_are_kept_apart(client, event):
+    korean = client.get(f"/api/v1/events/{event.slug}/schedule.json?lang=ko")
+    english = client.get(f"/api/v1/events/{event.slug}/schedule.json?lang=en")
+    assert korean.headers["ETag"] != english.headers["ETag"]
+    assert b"Opening keynote" in english.data and b"Opening keynote" not in korean.data
+
+
+@pytest.mark.parametrize("change", ["session", "room", "speaker", "new_session"])
+def test_any_programme_change_makes_a_new_version(client, event, change):
+    url = f"/api/v1/events/{event.slug}/schedule.json?lang=en"
+    old = client.get(url)
+    version = programme_version(event.id)
+    session = event.sessions[0]
+    if change == "session":
+        session.title_en = "Opening keynote, moved"
+    elif change == "room":  # rooms belong to the venue, shared with other events
+        session.room.name_en = "Hall B"
+    elif change == "speaker":  # speakers are shared too
+        session.speaker_roles[0].speaker.family_name_en = "Park"
+    else:
+        make_session(event, session.room, start=seoul(event.start_date, 16),
+                     title_en="Closing panel")
+    db.session.commit()
+    assert programme_version(event.id) > version
+    new = client.get(url, headers={"If-None-Match": old.headers["ETag"]})
+    assert new.status_code == 200 and new.data != old.data
+    assert new.headers["ETag"] != old.headers["ETag"]
+
+
+def test_registrations_do_not_change_the_programme_version(app, event):
+    version = programme_version(event.id)
+    workshop = event.sessions[1]
+    register(event, "이서연", "seoyeon@example.test", session_ids=[workshop.id])
+    assert programme_version(event.id) == version
+
+
+def test_schedule_page_body_is_shared_the_frame_is_not(client, auth, event):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    before = renders()
+    anonymous = client.get(url).get_data(as_text=True)
+    assert "Opening keynote" in anonymous and "10 seats left" in anonymous
+    auth.login("organizer")
+    organizer = client.get(url).get_data(as_text=True)
+    assert renders() == before + 1  # the same body…
+    assert "Log out" in organizer and "Log out" not in anonymous  # …in each one's frame
+    client.get(f"/events/{event.slug}/schedule?lang=en&kind=workshop")
+    assert renders() == before + 2  # other filters: another body
+
+
+def test_schedule_page_follows_the_seats_left(client, event):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    assert "10 seats left" in client.get(url).get_data(as_text=True)
+    register(event, "이서연", "seoyeon@example.test", session_ids=[event.sessions[1].id])
+    assert "9 seats left" in client.get(url).get_data(as_text=True)
+
+
+def test_a_search_is_not_cached(client, event):
+    before = renders()
+    for _ in range(2):
+        page = client.get(f"/events/{event.slug}/schedule?lang=en&q=robots")
+        assert "Robots workshop" in page.get_data(as_text=True)
+    assert renders() == before
+
+
+@pytest.fixture
+def redis_url():
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_two_instances_share_one_rendering_through_redis(app, database_url, event, redis_url):
+    url = f"/api/v1/events/{event.slug}/schedule.json?lang=en"
+    first = create_app(conftest.test_config(database_url, REDIS_URL=redis_url))
+    second = create_app(conftest.test_config(database_url, REDIS_URL=redis_url))
+    body = first.test_client().get(url).data
+    assert second.test_client().get(url).data == body
+    with first.app_context():
+        assert render_cache().renders == 1
+    with second.app_context():
+        assert render_cache().renders == 0  # served from Redis
+
+
+def test_redis_down_still_serves(app, database_url, event):
+    other = create_app(conftest.test_config(database_url, REDIS_URL="redis://127.0.0.1:1/0"))
+    response = other.test_client().get(f"/api/v1/events/{event.slug}/schedule.json")
+    assert response.status_code == 200
