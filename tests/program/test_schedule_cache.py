@@ -15,7 +15,7 @@ from festa import create_app
 from festa.core.cache import render_cache
 from festa.extensions import db
 from festa.program.programme_version import programme_version
-from festa.registration.services import register
+from festa.registration.services import manage_token, register
 from tests import conftest
 from tests.factories import make_event, make_room, make_session, make_speaker, seoul
 
@@ -156,3 +156,15 @@ def test_redis_down_still_serves(app, database_url, event):
     other = create_app(conftest.test_config(database_url, REDIS_URL="redis://127.0.0.1:1/0"))
     response = other.test_client().get(f"/api/v1/events/{event.slug}/schedule.json")
     assert response.status_code == 200
+
+
+def test_an_attendees_browser_gets_its_own_page_never_the_shared_one(app, client, event):
+    registration = register(event, "이서연", "seoyeon@example.test")
+    url = f"/events/{event.slug}/schedule?lang=en"
+    anonymous = app.test_client()
+    assert "data-bookmark" not in anonymous.get(url).get_data(as_text=True)
+    before = renders()
+    client.get(f"/registrations/manage/{manage_token(registration)}")  # now the attendee's
+    assert "data-bookmark" in client.get(url).get_data(as_text=True)
+    assert renders() == before  # rendered for that browser alone, not cached
+    assert "data-bookmark" not in anonymous.get(url).get_data(as_text=True)
