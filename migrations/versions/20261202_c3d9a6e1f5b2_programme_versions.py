@@ -1,7 +1,7 @@
 """programme_versions: a number per event that grows with every programme change (cache keys)
 
 Revision ID: c3d9a6e1f5b2
-Revises: b7e2d4f1c8a3
+Revises: 5c1e7a9d2b31
 Create Date: 2026-12-02 02:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c3d9a6e1f5b2'
-down_revision = 'b7e2d4f1c8a3'
+down_revision = '5c1e7a9d2b31'
 branch_labels = None
 depends_on = None
 
