@@ -35,6 +35,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "font-src 'self'",
     "manifest-src 'self'",
     "object-src 'none'",
+    # The door scanner loads a name badge (a PDF fetched with its token) into a frame to print.
+    "frame-src 'self' blob:",
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",

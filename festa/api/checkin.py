@@ -62,6 +62,9 @@ class ScanResponseSchema(ma.Schema):
     attendee = ma.fields.Nested(AttendeeSchema)
     previous = ma.fields.Nested(PreviousSchema)
     inside = ma.fields.Integer(metadata={"description": "people inside this checkpoint now"})
+    badge = ma.fields.String(metadata={"description": "at a checkpoint that prints badges "
+                                                     "(ok, already_checked_in): the API path "
+                                                     "of the attendee's badge PDF"})
 
 
 class UndoResponseSchema(ma.Schema):
@@ -87,6 +90,7 @@ class CheckpointSchema(ma.Schema):
     capacity = ma.fields.Integer(allow_none=True, required=True)
     inside = ma.fields.Integer(required=True)
     active = ma.fields.Boolean(required=True)
+    print_badges = ma.fields.Boolean(required=True)
     session = ma.fields.Dict(allow_none=True, required=True)
     room = ma.fields.Dict(allow_none=True, required=True)
     event = ma.fields.Nested(EventRefSchema, required=True)

@@ -26,7 +26,7 @@ from festa.i18n import localized
 from festa.program.models import Event, Session
 
 CHECKPOINT_FIELDS = ("name", "session_id", "room_id", "admits", "counts_exits", "capacity",
-                     "active")
+                     "active", "print_badges")
 # Writing last_seen_at on every request would double the writes of a busy scanner.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 

@@ -26,9 +26,12 @@ class CheckpointForm(ManageForm):
         description=_l("People inside at once; leave empty for no limit."))
     counts_exits = BooleanField(_l("Count exits (scan people out too)"))
     active = BooleanField(_l("Open for scanning"), default=True)
+    print_badges = BooleanField(_l("Print a name badge on first entry"), description=_l(
+        "The scanner opens the attendee's badge for printing after a successful scan, and "
+        "offers to reprint it for someone already checked in."))
 
     rows = (("name",), ("session_id", "room_id"), ("admits",), ("capacity",),
-            ("counts_exits",), ("active",))
+            ("counts_exits",), ("active",), ("print_badges",))
 
     def __init__(self, *args, sessions: list = (), rooms: list = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)

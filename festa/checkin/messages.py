@@ -57,6 +57,8 @@ def scanner_messages() -> dict:
         "decided_offline": _("Decided offline on this device; it syncs when the network is "
                              "back."),
         "unpaired": _("This device is not paired or its pairing was revoked."),
+        "badge_printing": _("Printing the name badge…"),
+        "badge_failed": _("The name badge could not be loaded. Try “Reprint badge”."),
         "mode_offline": _("offline"),
         "mode_online": _("online"),
         "status_pending": _("waiting to sync"),

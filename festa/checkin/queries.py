@@ -45,6 +45,7 @@ def checkpoint_summary(checkpoint: Checkpoint) -> dict:
         "capacity": checkpoint.capacity,
         "inside": checkpoint.inside_count,
         "active": checkpoint.active,
+        "print_badges": checkpoint.print_badges,
         "session": {"id": session.id, "title": localized(session, "title")} if session else None,
         "room": {"id": room.id, "name": localized(room, "name")} if room else None,
         "event": {"id": event.id, "slug": event.slug, "name": localized(event, "name"),

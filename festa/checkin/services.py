@@ -214,6 +214,9 @@ def _finish(ctx: _Context, scan: Scan, result: str) -> ScanOutcome:
         response["attendee"] = {"name": ctx.ticket.registration.name}
     if ctx.previous:
         response["previous"] = ctx.previous
+    if ctx.checkpoint.print_badges and ctx.ticket is not None and result in (
+            ScanResult.OK, ScanResult.ALREADY_CHECKED_IN):  # the desk prints (or reprints)
+        response["badge"] = f"/registrations/{ctx.ticket.registration_id}/badge.pdf"
     if ctx.inside is not None:
         response["inside"] = ctx.inside
     elif result != ScanResult.INVALID and result != ScanResult.WRONG_EVENT:

@@ -107,7 +107,7 @@ export function createDoor(root) {
   function fromServer(data, item, mode) {
     return scanView(item, {
       result: data.result, name: data.attendee ? data.attendee.name : null,
-      previous: data.previous || null, scanId: data.scan_id, mode
+      previous: data.previous || null, scanId: data.scan_id, badge: data.badge || null, mode
     });
   }
 
@@ -122,6 +122,47 @@ export function createDoor(root) {
         mode: "offline", status: "pending"
       }));
     });
+  }
+
+  /* Fetch the attendee's badge with this scanner's credentials and print it from the
+     hidden frame; #scanner's data-badge-print says what the server recorded
+     (badge.print or badge.reprint), or "failed". Before printing, #scanner gets a
+     cancelable "festa:print-badge" event. */
+  function printBadge(path) {
+    const headers = {};
+    if (state.token) { headers.Authorization = "Bearer " + state.token; }
+    root.dataset.badgePrint = "loading";
+    ui.say(M.badge_printing);
+    return fetch(root.dataset.api + path, { headers, credentials: "same-origin", cache: "no-store" })
+      .then((response) => {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        const action = response.headers.get("X-Badge-Print") || "badge.print";
+        return response.blob().then((blob) => {
+          const frame = root.querySelector("#badge-frame");
+          if (frame.dataset.url) { URL.revokeObjectURL(frame.dataset.url); }
+          frame.dataset.url = URL.createObjectURL(blob);
+          frame.onload = () => {
+            // A cancelable event first: a kiosk's own printing (or a test) may take over.
+            const asked = new CustomEvent("festa:print-badge", {
+              cancelable: true, detail: { action, blob }
+            });
+            if (root.dispatchEvent(asked)) { frame.contentWindow.print(); }
+          };
+          frame.src = frame.dataset.url;
+          root.dataset.badgePrint = action;
+        });
+      }).catch(() => { root.dataset.badgePrint = "failed"; ui.say(M.badge_failed); });
+  }
+
+  /* At a badge-printing checkpoint: print on first entry, offer a reprint afterwards. */
+  function offerBadge(view) {
+    const button = root.querySelector("#badge-reprint");
+    button.hidden = !(view.badge && view.mode === "online" &&
+      (view.result === "ok" || view.result === "already_checked_in"));
+    button.onclick = () => printBadge(view.badge);
+    if (view.badge && view.mode === "online" && view.result === "ok" && view.direction === "entry") {
+      printBadge(view.badge);
+    }
   }
 
   function scan(text) {
@@ -145,7 +186,7 @@ export function createDoor(root) {
         return scanView(item, { result: "error", reason: error ? error.message : "" });
       }
       return decideOffline(item);
-    }).then(show);
+    }).then((view) => { show(view); offerBadge(view); });
   }
 
   function enqueue(text) {
