@@ -92,7 +92,7 @@ def test_api_badge_for_organizers_and_the_event_door_staff(client, registered):
     event, registration, _question = registered
     url = f"/api/v1/registrations/{registration.id}/badge.pdf"
     assert client.get(url).status_code == 401
-    organizer = make_user(email="badge-org@festa.test", role="organizer")
+    organizer = make_user(email="organizer@festa.test", role="organizer")  # on the team
     db.session.commit()
     token = create_api_token(organizer)
     db.session.commit()
@@ -108,6 +108,10 @@ def test_api_badge_for_organizers_and_the_event_door_staff(client, registered):
     other, _entrance, _holders = setup_event(tickets=0)
     stranger = device_token(room_checkpoint(other, name="Elsewhere"))
     assert client.get(url, headers={"Authorization": f"Bearer {stranger}"}).status_code == 403
+    outsider = create_api_token(make_user(email="outsider@festa.test", role="organizer"))
+    db.session.commit()
+    response = client.get(url, headers={"Authorization": f"Bearer {outsider}"})
+    assert response.status_code == 404  # another team's organizer
 
 
 def test_openapi_lists_the_badge(client):
