@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -65,9 +67,11 @@ def demo(if_empty: bool, alongside_other_events: bool) -> None:
     import sqlalchemy as sa
     from flask import current_app
 
+    from festa.badges.services import save_layout
     from festa.config import is_production
-    from festa.program.demo import load_demo, other_events
+    from festa.program.demo import festa_slug, load_demo, other_events
     from festa.program.models import Event
+    from festa.registration.questions.demo import add_demo_questions
 
     if is_production(current_app.config):
         raise click.ClickException(
@@ -83,6 +87,11 @@ def demo(if_empty: bool, alongside_other_events: bool) -> None:
             "Add --alongside-other-events to load it anyway.")
     created = load_demo()
     db.session.commit()
+    festa = db.session.scalar(sa.select(Event).where(Event.slug == festa_slug(datetime.now(UTC))))
+    band = add_demo_questions(festa) if festa is not None else None
+    if band is not None:  # the badges show 소속 유형 as their coloured band
+        save_layout(festa, "card", 1, band.id)
+        created = True
     click.echo("Demo programme loaded." if created else "Demo programme already present.")
 
 
