@@ -76,11 +76,19 @@ def local_time(value: datetime, tz: str | None = None) -> datetime:
 
 # Conference programmes read in 24-hour time; current CLDR abbreviates the Korean day
 # period as "AM"/"PM", which Korean readers do not expect, so named formats use these.
+# One date style for the whole site per language: "3월 11일 (목) 14:00–16:00" and
+# "Thu 11 Mar, 14:00–16:00" (the year only where it is not obvious from the context).
 DATETIME_PATTERNS = {
-    "ko": {"short": "yy. M. d. HH:mm", "medium": "y년 M월 d일 (E) HH:mm",
+    "ko": {"short": "M월 d일 (E) HH:mm", "medium": "y년 M월 d일 (E) HH:mm",
            "long": "y년 M월 d일 EEEE HH:mm", "full": "y년 M월 d일 EEEE HH:mm"},
-    "en": {"short": "d MMM y, HH:mm", "medium": "EEE d MMM y, HH:mm",
+    "en": {"short": "EEE d MMM, HH:mm", "medium": "EEE d MMM y, HH:mm",
            "long": "EEEE d MMMM y, HH:mm", "full": "EEEE d MMMM y, HH:mm"},
+}
+DAY_PATTERNS = {
+    "ko": {"short": "M월 d일 (E)", "medium": "y년 M월 d일 (E)", "long": "y년 M월 d일 (E)",
+           "full": "y년 M월 d일 EEEE"},
+    "en": {"short": "EEE d MMM", "medium": "EEE d MMM y", "long": "EEE d MMM y",
+           "full": "EEEE d MMMM y"},
 }
 TIME_PATTERNS = {"short": "HH:mm", "medium": "HH:mm:ss"}
 
@@ -105,12 +113,21 @@ def format_time(value: datetime | None, fmt: str = "short", tz: str | None = Non
 
 
 def format_day(value: date | datetime | None, fmt: str = "full", tz: str | None = None) -> str:
-    """A day such as '2025년 2월 11일 화요일' or 'Tuesday, February 11, 2025'."""
+    """A day such as '2025년 2월 11일 화요일' or 'Tuesday 11 February 2025'; "short" is
+    '2월 11일 (화)' / 'Tue 11 Feb'. `fmt` is a named format or a CLDR pattern."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local_time(value, tz).date()
-    return babel_format_date(value, fmt, locale=current_language())
+    lang = current_language()
+    return babel_format_date(value, DAY_PATTERNS[lang].get(fmt, fmt), locale=lang)
+
+
+def format_when(start: datetime, end: datetime | None = None, tz: str | None = None) -> str:
+    """A session's day and times: '3월 11일 (목) 14:00–16:00' / 'Thu 11 Mar, 14:00–16:00'."""
+    day = format_day(start, "short", tz)
+    times = format_time(start, tz=tz) + (f"–{format_time(end, tz=tz)}" if end else "")
+    return f"{day}, {times}" if current_language() == "en" else f"{day} {times}"
 
 
 def translation_directories() -> str:
@@ -132,6 +149,7 @@ def init_app(app: Flask, babel: Babel) -> None:
         format_dt=format_dt,
         format_time=format_time,
         format_day=format_day,
+        format_when=format_when,
         current_language=current_language,
         LANGUAGES=LANGUAGES,
     )

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval, format_skeleton
+from babel.dates import format_date, format_interval
 
 from festa.hangul import matches
-from festa.i18n import current_language, localized, speaker_name
+from festa.i18n import current_language, format_day, localized, speaker_name
 from festa.program.models import (
     Event,
     Room,
@@ -38,10 +38,8 @@ def date_range(start: date, end: date) -> str:
 
 
 def short_day(value: date | datetime, tz: str = "Asia/Seoul") -> str:
-    """A short day with its weekday: '3월 11일 (목)' or 'Thu, Mar 11'."""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(tz)).date()
-    return format_skeleton("MMMEd", value, locale=current_language())
+    """A short day with its weekday: '3월 11일 (목)' or 'Thu 11 Mar' (the site's one style)."""
+    return format_day(value, "short", tz)
 
 
 def registration_state(event: Event, now: datetime) -> str:

@@ -1,7 +1,7 @@
 """Date and time ranges on tickets and in mail, in the current language and event zone.
 
-Babel's interval formats give the forms Korean readers expect ('2026년 3월 12일 (목) ~
-13일 (금)', '10:00 ~ 11:30'); English gets 'Thu, Mar 12 – Fri, Mar 13, 2026'.
+Days: Babel's interval formats ('2026년 3월 12일 (목) ~
+13일 (금)' / 'Thu, Mar 12 – Fri, Mar 13, 2026'); times: the site's one style, '10:00–11:30'.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from babel.dates import format_interval
 
-from festa.i18n import current_language, local_time
+from festa.i18n import current_language, format_day, format_time
 
 
 def day_range(first: date, last: date) -> str:
@@ -19,15 +19,10 @@ def day_range(first: date, last: date) -> str:
 
 
 def time_range(start: datetime, end: datetime, tz: str) -> str:
-    """'10:00 ~ 11:30' in Korean (24-hour, as Korean programmes print), '10:00 – 11:30 AM'."""
-    lang = current_language()
-    skeleton = "Hm" if lang == "ko" else "hm"
-    return format_interval(local_time(start, tz).time(), local_time(end, tz).time(), skeleton,
-                           locale=lang)
+    """'10:00–11:30': 24-hour in both languages, as the rest of the site."""
+    return f"{format_time(start, tz=tz)}–{format_time(end, tz=tz)}"
 
 
 def session_day(start: datetime, tz: str) -> str:
-    """A session's day, short: '3월 12일 (목)' / 'Thu, Mar 12'."""
-    from babel.dates import format_skeleton
-
-    return format_skeleton("MMMEd", local_time(start, tz), locale=current_language())
+    """A session's day, short: '3월 12일 (목)' / 'Thu 12 Mar'."""
+    return format_day(start, "short", tz)

@@ -61,7 +61,7 @@ def test_confirmation_in_korean(ticket):
     assert "이서연 님, 안녕하세요." in text
     assert "참가 등록이 확정되었습니다" in text
     assert f"{day.year}년 {day.month}월 {day.day}일" in text
-    assert "로봇 워크숍" in text and "14:00 ~ 15:00" in text
+    assert "로봇 워크숍" in text and "14:00–15:00" in text
     assert ticket_links(ticket)["url"] in text
     token = re.search(r"/registrations/manage/(\S+)", text).group(1)
     assert registration_for_manage_token(token).id == registration.id

@@ -44,7 +44,7 @@ def test_ticket_page_in_korean(client, ticket):
     day = ticket.event.start_date
     assert "김서울" in html and "서울AI재단" in html and "AI 서울 페스타" in html
     assert f"{day.year}년 {day.month}월 {day.day}일" in html
-    assert "생성형 AI 워크숍" in html and "그랜드볼룸" in html and "14:00 ~ 15:00" in html
+    assert "생성형 AI 워크숍" in html and "그랜드볼룸" in html and "14:00–15:00" in html
     assert f'/tickets/{ticket.code}/qr.svg' in html
     assert f'/tickets/{ticket.code}/calendar.ics' in html
     assert 'data-ticket-state="valid"' in html
