@@ -1,9 +1,11 @@
 """Webhooks: signed JSON notifications to organizer-configured URLs, sent from the outbox.
 
 `queue_event` writes one outbox row per subscribed webhook in the caller's transaction,
-so a notification exists exactly when the change it describes was committed. The outbox
-delivers it later with `deliver` (registered as the deliverer of kind "webhook"), and
-retries with back-off when the receiver fails.
+so a notification exists exactly when the change it describes was committed. The row
+holds ids and the few facts of the moment (a registration's status then); the outbox
+worker renders the JSON body from the database after the commit (`render_body`, once:
+retries send the same bytes) and delivers it with `deliver` (the deliverer of kind
+"webhook"), retrying with back-off when the receiver fails.
 
 Receivers check `X-Festa-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw request
 body under the webhook's secret. `X-Festa-Timestamp` (Unix seconds) is when this attempt
@@ -26,13 +28,22 @@ from flask import Flask, current_app
 
 from festa import signals
 from festa.audit.services import record
+from festa.checkin.models import Checkpoint, Scan
 from festa.config import is_production
 from festa.core import outbound
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.outbox.models import OutboxKind, OutboxMessage
-from festa.outbox.services import DeliveryError, enqueue, register_deliverer
+from festa.outbox.services import (
+    DeliveryError,
+    Rendered,
+    enqueue,
+    register_deliverer,
+    register_renderer,
+)
+from festa.registration.models import Registration
+from festa.tickets.models import Ticket
 from festa.webhooks.models import Webhook
 
 TOPICS = ("registration.created", "registration.cancelled", "checkin.created")
@@ -70,26 +81,37 @@ def topic_list(topics: str) -> list[str]:
     return [t.strip() for t in (topics or "").split(",") if t.strip()]
 
 
-def queue_event(event_id: int, topic: str, payload: dict[str, Any]) -> list[OutboxMessage]:
-    """Queue `topic` with `payload` for every active webhook of the event subscribed to it.
+def queue_event(event_id: int, topic: str, facts: dict[str, Any]) -> list[OutboxMessage]:
+    """Queue `topic` for every active webhook of the event subscribed to it. `facts` are the
+    ids and what must be told as it is now (a registration's status then); the worker adds
+    the rest from the database when it renders the body (`render_body`).
 
     Adds the rows to the current transaction; the caller commits (with its own change).
     Returns the queued messages (none when nobody subscribed).
     """
     if topic not in TOPICS:
         raise ValueError(f"unknown webhook topic {topic!r}")
-    created_at = utcnow().isoformat()
-    messages = []
-    for hook in subscribers(event_id, topic):
-        delivery_id = str(uuid.uuid4())
-        body = {"id": delivery_id, "topic": topic, "created_at": created_at, "data": payload}
-        messages.append(enqueue(
-            OutboxKind.WEBHOOK, topic, hook.url,
-            json.dumps(body, ensure_ascii=False, default=str).encode(),
-            subject=delivery_id, event_id=event_id, webhook_id=hook.id,
-            registration_id=payload.get("registration_id"),
-        ))
-    return messages
+    params = {"created_at": utcnow().isoformat(), "facts": facts}
+    return [
+        enqueue(OutboxKind.WEBHOOK, topic, hook.url, subject=str(uuid.uuid4()),
+                event_id=event_id, webhook_id=hook.id,
+                registration_id=facts.get("registration_id"), params=params)
+        for hook in subscribers(event_id, topic)
+    ]
+
+
+def render_body(message: OutboxMessage) -> Rendered:
+    """The JSON body of a queued call: the facts kept in the row, completed from the
+    database as it is now (the outbox's renderer for webhook topics)."""
+    params = message.params or {}
+    facts = params.get("facts") or {}
+    if message.topic == "checkin.created":
+        data = {**scan_details(facts.get("scan_id")), **facts}
+    else:
+        data = {**registration_details(message.registration_id), **facts}
+    body = {"id": message.subject, "topic": message.topic, "created_at": params.get("created_at"),
+            "data": data}
+    return Rendered(json.dumps(body, ensure_ascii=False, default=str).encode(), message.subject)
 
 
 def deliver(message: OutboxMessage) -> int:
@@ -155,29 +177,46 @@ def recipients(event_id: int) -> list[str]:
     return list(dict.fromkeys(host for host in hosts if host))
 
 
-def registration_payload(registration) -> dict[str, Any]:
-    """The data of registration.* notifications (no more personal data than needed)."""
+def registration_facts(registration: Registration) -> dict[str, Any]:
+    """What a registration.* call tells as it was at the change (statuses move on)."""
     return {
         "registration_id": registration.id,
+        "status": registration.status,
+        "sessions": [{"id": r.session_id, "status": r.status}
+                     for r in registration.reservations],
+    }
+
+
+def registration_details(registration_id: int | None) -> dict[str, Any]:
+    """Who registered, read when the call is rendered (no more personal data than needed;
+    an anonymised registration tells its blanks)."""
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if registration is None:
+        return {}
+    return {
         "event": registration.event.slug if registration.event else None,
         "name": registration.name,
         "email": registration.email,
         "organization": registration.organization,
-        "status": registration.status,
-        "sessions": [
-            {"id": r.session_id, "status": r.status} for r in registration.reservations
-        ],
     }
 
 
-def checkin_payload(scan, ticket, checkpoint) -> dict[str, Any]:
-    """The data of checkin.created notifications."""
+def scan_details(scan_id: int | None) -> dict[str, Any]:
+    """Where and when someone was let in, read from the scan."""
+    row = db.session.execute(
+        sa.select(Scan, Ticket.registration_id, Checkpoint.name)
+        .join(Ticket, Ticket.id == Scan.ticket_id)
+        .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
+        .where(Scan.id == scan_id)
+    ).first() if scan_id else None
+    if row is None:
+        return {}
+    scan, registration_id, checkpoint = row
     return {
-        "scan_id": scan.id,
-        "ticket_id": ticket.id,
-        "registration_id": ticket.registration_id,
-        "checkpoint_id": checkpoint.id,
-        "checkpoint": checkpoint.name,
+        "ticket_id": scan.ticket_id,
+        "registration_id": registration_id,
+        "checkpoint_id": scan.checkpoint_id,
+        "checkpoint": checkpoint,
         "scanned_at": scan.scanned_at.isoformat(),
         "mode": scan.mode,
     }
@@ -185,23 +224,24 @@ def checkin_payload(scan, ticket, checkpoint) -> dict[str, Any]:
 
 def on_registration_created(registration, **_data) -> list[OutboxMessage]:
     return queue_event(registration.event_id, "registration.created",
-                       registration_payload(registration))
+                       registration_facts(registration))
 
 
 def on_registration_cancelled(registration, **_data) -> list[OutboxMessage]:
     return queue_event(registration.event_id, "registration.cancelled",
-                       registration_payload(registration))
+                       registration_facts(registration))
 
 
 def on_checkin_created(scan, *, ticket, checkpoint, **_data) -> list[OutboxMessage]:
     return queue_event(checkpoint.event_id, "checkin.created",
-                       checkin_payload(scan, ticket, checkpoint))
+                       {"scan_id": scan.id, "registration_id": ticket.registration_id})
 
 
 def init_app(app: Flask) -> None:
     """Deliver webhook calls from the outbox, and queue them when the lower areas say that
     something happened (festa.signals; connecting twice changes nothing)."""
     register_deliverer(OutboxKind.WEBHOOK, deliver)
+    register_renderer(OutboxKind.WEBHOOK, TOPICS, render_body)
     # The registration page names the receivers in its privacy notice; it asks through
     # this template global rather than importing an area above its own.
     app.add_template_global(recipients, "webhook_recipients")

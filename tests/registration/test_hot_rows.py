@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from festa.audit.models import AuditEntry
 from festa.extensions import db
 from festa.outbox.models import OutboxMessage
+from festa.outbox.services import rendered
 from festa.registration import services
 from festa.webhooks.models import Webhook
 from tests.registration.conftest import assert_counters_match, mails, person
@@ -56,7 +57,7 @@ def test_a_seat_lost_after_preparing_rewrites_mail_webhook_and_audit(event, auth
     assert [m.topic for m in mails(registration=late)] == ["waitlisted"]
     hooks = db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.kind == "webhook", OutboxMessage.registration_id == late.id)).all()
-    assert len(hooks) == 1 and b'"status": "waitlisted"' in bytes(hooks[0].payload)
+    assert len(hooks) == 1 and b'"status": "waitlisted"' in rendered(hooks[0]).payload
     audit = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "registration.create", AuditEntry.target_id == late.id)).all()
     assert [entry.details["status"] for entry in audit] == ["waitlisted"]

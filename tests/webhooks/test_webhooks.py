@@ -11,10 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
+from festa.checkin.devices import entrance_checkpoint
+from festa.checkin.services import decide_scan
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.outbox.models import OutboxMessage, OutboxStatus
 from festa.outbox.services import deliver_due
+from festa.registration.services import cancel_registration, register
 from festa.webhooks import services as webhooks
 from festa.webhooks.models import Webhook
 from tests.factories import make_event
@@ -162,3 +165,34 @@ def test_unreachable_receiver_and_disabled_hook(app):
     db.session.commit()
     assert deliver_due() == 0
     assert _message().status == OutboxStatus.FAILED
+
+
+def test_rows_hold_ids_and_the_worker_renders_the_body_once(app, receiver):
+    """The registration's transaction writes ids and the status of the moment; the body is
+    rendered from the database after the commit (a later cancellation does not rewrite
+    what registration.created told), and a retry sends the same bytes."""
+    event = make_event()
+    _hook(event, receiver.url, topics="registration.created,checkin.created")
+    db.session.commit()
+    registration = register(event, "김민지", "minji@example.test")
+    (row,) = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.kind == "webhook")).all()
+    assert row.payload is None and row.params["facts"]["status"] == "confirmed"
+    decide_scan(entrance_checkpoint(event), registration.ticket.code)
+    cancel_registration(registration)  # not subscribed: nothing more queued
+    receiver.status = 500
+    assert deliver_due() == 0  # rendered, kept, the receiver failed
+    first_try = [r["body"] for r in receiver.requests]
+    receiver.status = 200
+    db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    assert deliver_due() == 2
+    assert [r["body"] for r in receiver.requests[2:]] == first_try  # the same bytes
+    bodies = {b["topic"]: b for b in map(json.loads, first_try)}
+    created = bodies["registration.created"]["data"]
+    assert (created["registration_id"], created["name"], created["email"], created["status"]) == (
+        registration.id, "김민지", "minji@example.test", "confirmed")
+    scanned = bodies["checkin.created"]["data"]
+    assert scanned["registration_id"] == registration.id
+    assert scanned["ticket_id"] == registration.ticket.id and scanned["checkpoint"]
+    assert scanned["scanned_at"] and scanned["mode"] == "online"
