@@ -142,6 +142,22 @@ class ArrivalSchema(ma.Schema):
     count = ma.fields.Integer(required=True)
 
 
+class ChoiceCountSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    label = ma.fields.String(required=True)
+    count = ma.fields.Integer(required=True, metadata={
+        "description": "registrations (not cancelled) that chose it"})
+    places = ma.fields.Integer(allow_none=True, required=True)
+    color = ma.fields.String(required=True)
+
+
+class QuestionCountsSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    label = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    choices = ma.fields.List(ma.fields.Nested(ChoiceCountSchema), required=True)
+
+
 class StatsSchema(ma.Schema):
     event = ma.fields.String(required=True)
     generated_at = ma.fields.String(required=True)
@@ -154,6 +170,9 @@ class StatsSchema(ma.Schema):
     checkpoints = ma.fields.List(ma.fields.Nested(CheckpointStatsSchema), required=True)
     arrivals = ma.fields.List(ma.fields.Nested(ArrivalSchema), required=True,
                               metadata={"description": "first arrivals per 15 minutes"})
+    questions = ma.fields.List(ma.fields.Nested(QuestionCountsSchema), required=True,
+                               metadata={"description": "counts per choice of each choice "
+                                                        "question"})
 
 
 def _check_csrf() -> None:

@@ -18,6 +18,7 @@ from festa.hangul import is_choseong, matches, normalize
 from festa.i18n import format_time, localized
 from festa.program.models import Event
 from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.questions.queries import choice_counts
 from festa.tickets.codes import extract_code, public_keys
 from festa.tickets.models import Ticket, TicketStatus
 
@@ -203,4 +204,5 @@ def event_stats(event: Event) -> dict:
         "no_shows": max(registrations - checked_in, 0),
         "checkpoints": _per_checkpoint(checkpoints),
         "arrivals": arrivals(event, ids),
+        "questions": choice_counts(event.id),
     }

@@ -30,6 +30,7 @@ from festa.opendata.import_csv import COLUMNS as PROGRAMME_COLUMNS
 from festa.program import queries
 from festa.program.models import Event, Session
 from festa.registration.models import Registration, Reservation
+from festa.registration.questions.queries import answer_columns
 from festa.tickets.models import Ticket
 
 # Tables holding personal data: every download of one is written in the audit log.
@@ -97,13 +98,14 @@ def attendees(event: Event) -> Table:
         .options(selectinload(Registration.reservations).selectinload(Reservation.session),
                  selectinload(Registration.ticket))
         .order_by(Registration.created_at, Registration.id)
-    )
+    ).all()
+    questions, answers = answer_columns(event.id, [r.id for r in registrations])
     headers = [_("ID"), _("Name"), _("E-mail"), _("Organization"), _("Language"), _("Status"),
                _("Registered at"), _("Waitlisted at"), _("Cancelled at"), _("Source"),
-               _("Ticket"), _("Sessions")]
+               _("Ticket"), _("Sessions"), *questions]
     rows = [[r.id, r.name, r.email, r.organization, r.locale, r.status, r.created_at,
              r.waitlisted_at, r.cancelled_at, r.source,
-             r.ticket.status if r.ticket else "", _titles(r.reservations)]
+             r.ticket.status if r.ticket else "", _titles(r.reservations), *answers[r.id]]
             for r in registrations]
     return Table(_("Attendees"), headers, rows)
 

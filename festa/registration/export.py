@@ -16,6 +16,7 @@ from festa.i18n import format_dt, localized
 from festa.program.models import Event
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.queries import event_positions, status_label
+from festa.registration.questions.queries import answer_columns
 
 BOM = "\ufeff"
 
@@ -49,11 +50,12 @@ def registrations_csv(event: Event, registrations: list[Registration]) -> str:
     """The CSV text, BOM first (registrations as listed, sessions loaded)."""
     positions = event_positions(event.id)
     entries = entry_times(event)
+    questions, answers = answer_columns(event.id, [r.id for r in registrations])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_("ID"), _("Name"), _("E-mail"), _("Organisation"), _("Language"),
                      _("Status"), _("Waitlist place"), _("Sessions"), _("Source"),
-                     _("Registered at"), _("Ticket"), _("Checked in at")])
+                     _("Registered at"), _("Ticket"), _("Checked in at"), *questions])
     for r in registrations:
         ticket = r.ticket
         entered = entries.get(ticket.id) if ticket is not None else None
@@ -63,5 +65,6 @@ def registrations_csv(event: Event, registrations: list[Registration]) -> str:
             format_dt(r.created_at, "yyyy-MM-dd HH:mm", tz=event.timezone),
             ticket.code if ticket is not None else "",
             format_dt(entered, "yyyy-MM-dd HH:mm", tz=event.timezone) if entered else "",
+            *answers[r.id],
         )])
     return BOM + out.getvalue()

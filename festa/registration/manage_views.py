@@ -24,6 +24,7 @@ from festa.registration.questions.forms import (
     show_answer_errors,
     with_questions,
 )
+from festa.registration.questions.queries import answer_filter_options
 from festa.registration.questions.rules import event_questions
 from festa.web.forms import ConfirmForm, set_field_errors
 
@@ -36,10 +37,12 @@ def _event_or_404(event_id: int) -> Event:
     return scoped_or_404(Event, event_id)
 
 
-def _filters() -> tuple[str, str]:
+def _filters() -> tuple[str, str, str]:
+    """(search, status, answer "<question id>:<value>") from the query string."""
     query = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
-    return query, status if status in queries.STATUSES else ""
+    answer = request.args.get("answer", "")[:220]
+    return query, status if status in queries.STATUSES else "", answer
 
 
 @bp.get("/registrations/")
@@ -57,13 +60,14 @@ def index():
 def event_registrations(event_id: int):
     """One event's registrations: search, status filter, counts, seats left per session."""
     event = _event_or_404(event_id)
-    query, status = _filters()
-    rows = queries.search_registrations(event, query, status)
+    query, status, answer = _filters()
+    rows = queries.search_registrations(event, query, status, answer)
     page = max(request.args.get("page", 1, type=int), 1)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return render_template(
         "manage/registration/list.html", event=event, rows=shown, found=len(rows), page=page,
         pages=max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1), query=query, status=status,
+        answer=answer, answer_options=answer_filter_options(event.id),
         counts=queries.status_counts(event), seats=queries.session_seats(event),
         positions=queries.event_positions(event.id), statuses=queries.STATUSES,
         status_label=queries.status_label, form=ConfirmForm(),
@@ -75,10 +79,10 @@ def event_registrations(event_id: int):
 def export_csv(event_id: int):
     """The (filtered) list as CSV, UTF-8 with BOM. Exporting personal data is audited."""
     event = _event_or_404(event_id)
-    query, status = _filters()
-    rows = queries.search_registrations(event, query, status)
+    query, status, answer = _filters()
+    rows = queries.search_registrations(event, query, status, answer)
     record("registration.export", event, details={"rows": len(rows), "q": query,
-                                                  "status": status})
+                                                  "status": status, "answer": answer})
     db.session.commit()
     return Response(
         registrations_csv(event, rows), mimetype="text/csv",

@@ -14,6 +14,7 @@ from festa import hangul
 from festa.extensions import db
 from festa.program.models import Event, Session
 from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.questions.queries import answer_filter
 from festa.registration.tokens import manage_token, manage_url
 from festa.registration.waitlist import event_position, session_position
 from festa.tickets.models import TicketStatus
@@ -125,8 +126,10 @@ def session_seats(event: Event) -> list[dict]:
     ]
 
 
-def search_registrations(event: Event, query: str = "", status: str = "") -> list[Registration]:
-    """The event's registrations, newest first, filtered by status and by a search in name,
+def search_registrations(event: Event, query: str = "", status: str = "", answer: str = ""
+                         ) -> list[Registration]:
+    """The event's registrations, newest first, filtered by status, by an answer
+    ("<question id>:<value>", see questions.queries.answer_filter) and by a search in name,
     e-mail and organisation that understands Hangul initials (ㅇㅅㅎ finds 오세훈)."""
     statement = (
         sa.select(Registration)
@@ -137,6 +140,9 @@ def search_registrations(event: Event, query: str = "", status: str = "") -> lis
     )
     if status in STATUSES:
         statement = statement.where(Registration.status == status)
+    answering = answer_filter(event.id, answer) if answer else None
+    if answering is not None:
+        statement = statement.where(Registration.id.in_(answering))
     rows = db.session.scalars(statement).all()
     query = (query or "").strip()
     if not query:

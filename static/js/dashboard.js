@@ -79,6 +79,19 @@
     return row;
   }
 
+  /* The bars per choice of each choice question (counts of registrations not cancelled). */
+  function drawChoices(questions) {
+    questions.forEach(function (question) {
+      var top = question.choices.reduce(function (max, c) { return Math.max(max, c.count); }, 1);
+      question.choices.forEach(function (choice) {
+        var row = root.querySelector('[data-question="' + question.id + '"] [data-choice="' + choice.id + '"]');
+        if (!row) { return; }
+        row.querySelector('[data-field="count"]').textContent = String(choice.count);
+        row.querySelector('[data-field="bar"]').style.width = Math.round(choice.count * 100 / top) + "%";
+      });
+    });
+  }
+
   function draw(stats) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-stat]"), function (node) {
       var value = stats[node.dataset.stat];
@@ -86,6 +99,7 @@
     });
     drawCheckpoints(stats.checkpoints);
     drawChart(stats.arrivals);
+    drawChoices(stats.questions || []);
     var updated = document.getElementById("stats-updated");
     updated.setAttribute("datetime", stats.generated_at);
     updated.textContent = new Date(stats.generated_at).toLocaleTimeString(lang, {

@@ -109,3 +109,41 @@ def registrations_answering(question: Question, value: str) -> sa.Select:
         pattern = "%" + value.replace("%", "").replace("_", "") + "%"
         return statement.where(sa.func.lower(Answer.value).like(pattern.lower()))
     return statement.where(Answer.value == value)
+
+
+def answer_columns(event_id: int, registration_ids: list[int]
+                   ) -> tuple[list[str], dict[int, list[str]]]:
+    """Exports' question columns: (headers, {registration id: one cell per question}), in
+    the current language; retired questions with answers keep their column."""
+    questions = exported_questions(event_id)
+    answers = answers_by_registration(registration_ids)
+    headers = [localized(q, "label") for q in questions]
+    cells = {reg_id: [answer_text(answers.get(reg_id, {}).get(q.id)) for q in questions]
+             for reg_id in registration_ids}
+    return headers, cells
+
+
+def answer_filter_options(event_id: int) -> list[tuple[str, str]]:
+    """("<question id>:<value>", "label: answer") for the organizers' answer filter: every
+    choice of the choice questions, yes and no of the yes/no questions."""
+    options = []
+    for question in event_questions(event_id, include_retired=True):
+        label = localized(question, "label")
+        if question.has_choices:
+            options += [(f"{question.id}:{c.id}", f"{label}: {localized(c, 'label')}")
+                        for c in question.choices]
+        elif question.kind == QuestionKind.YES_NO:
+            options += [(f"{question.id}:yes", f"{label}: {_('Yes')}"),
+                        (f"{question.id}:no", f"{label}: {_('No')}")]
+    return options
+
+
+def answer_filter(event_id: int, wanted: str) -> sa.Select | None:
+    """Ids of the registrations matching "<question id>:<value>" (None: no such filter)."""
+    question_id, _sep, value = (wanted or "").partition(":")
+    if not question_id.isdigit() or not value:
+        return None
+    question = db.session.get(Question, int(question_id))
+    if question is None or question.event_id != event_id:
+        return None
+    return registrations_answering(question, value[:200])
