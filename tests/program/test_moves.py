@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import time
 
 import pytest
@@ -15,6 +16,7 @@ from festa.extensions import db
 from festa.opendata import versions
 from festa.outbox import services as outbox
 from festa.outbox.models import OutboxMessage
+from festa.program.models import Session
 from festa.program.moves import StaleVersion, move_session
 from tests.factories import (
     make_block,
@@ -254,3 +256,39 @@ def test_after_publishing_the_feeds_and_changelog_show_the_move(client, plan):
     assert [s["room"]["id"] for s in listed if s["id"] == talk.id] == [hall.id]
     assert "Workshop to place" not in client.get(
         "/events/festa/schedule?lang=en").get_data(as_text=True)
+
+
+def test_two_organizers_at_once_one_wins_one_is_told(app, plan):
+    """Both send version 0 at the same moment: exactly one move is saved, the other gets
+    stale_version — never a silent overwrite (the conditional UPDATE decides)."""
+
+    talk_id, day, hall_id = plan["talk"].id, plan["day"], plan["rooms"][1].id
+    barrier, results = threading.Barrier(2), []
+    db.session.remove()
+
+    def organizer(hour: int) -> None:
+        with app.app_context():
+            session = db.session.get(Session, talk_id)
+            db.session.commit()  # end the read; the move starts its own transaction
+            barrier.wait(timeout=30)
+            try:
+                move_session(session, {"starts_at": seoul(day, hour),
+                                       "ends_at": seoul(day, hour + 1), "room_id": hall_id},
+                             version=0)
+                results.append(("moved", hour))
+            except StaleVersion as stale:
+                results.append(("stale", stale.current.version))
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                results.append(("error", repr(error)))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=organizer, args=(hour,)) for hour in (14, 16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(kind for kind, _ in results) == ["moved", "stale"], results
+    winner = next(hour for kind, hour in results if kind == "moved")
+    saved = db.session.get(Session, talk_id)
+    assert saved.version == 1 and saved.starts_at == seoul(day, winner)
