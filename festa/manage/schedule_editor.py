@@ -53,7 +53,8 @@ def room_view(room: Room) -> dict:
     return {"id": room.id, "name": localized(room, "name"), "capacity": room.capacity,
             "opens": _minutes(room.opens_at, DEFAULT_OPENS),
             "closes": _minutes(room.closes_at, 24 * 60) if room.closes_at else DEFAULT_CLOSES,
-            "parallel": room.parallel_sessions}
+            "parallel": room.parallel_sessions,
+            "has_hours": room.opens_at is not None or room.closes_at is not None}
 
 
 def session_view(session: Session, zone: ZoneInfo, notify: int) -> dict:
@@ -67,6 +68,7 @@ def session_view(session: Session, zone: ZoneInfo, notify: int) -> dict:
         "version": session.version, "cancelled": session.cancelled,
         "seats_taken": session.seats_taken, "notify": notify,
         "speakers": ", ".join(speaker_name(r.speaker) for r in session.speaker_roles),
+        "speaker_ids": [r.speaker_id for r in session.speaker_roles],
         "edit_url": url_for("manage.session_edit", session_id=session.id),
         **_placed(session.starts_at, session.ends_at, zone),
     }

@@ -103,7 +103,8 @@ def check_draft(event: Event, data: Mapping[str, Any],
                   title_ko=values["title_ko"] or "", title_en=values["title_en"] or "",
                   starts_at=values["starts_at"], ends_at=values["ends_at"], room=room,
                   speaker_roles=list(session.speaker_roles) if session else [],
-                  seats_taken=session.seats_taken if session else 0)
+                  seats_taken=session.seats_taken if session else 0,
+                  cancelled=bool(values["cancelled"]))
     return draft_conflicts(event, draft)
 
 

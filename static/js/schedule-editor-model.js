@@ -34,17 +34,25 @@ export function overlaps(aFrom, aTo, bFrom, bTo) {
   return aFrom < bTo && bFrom < aTo;
 }
 
-/* What a session placed at (room, day, from–to) would run into in that room: other
-   sessions (unless the room allows parallel sessions) and breaks or blockers. */
+/* A preview, while dragging, of what a session placed at (room, day, from–to) would run
+   into: other sessions in the room (unless it allows parallel sessions), the same speaker
+   elsewhere at that time, breaks or blockers, the room's hours, too few seats. The server's
+   rules (festa/program/conflicts.py) decide once the card is dropped. */
 export function clashes(data, sessionId, roomId, day, from, to) {
   const room = data.rooms.find((r) => r.id === roomId);
-  const sessions = room && room.parallel ? [] : data.sessions.filter((s) =>
-    s.id !== sessionId && s.room_id === roomId && s.day === day && !s.cancelled &&
-    overlaps(from, to, s.from, s.to));
+  const moving = data.sessions.find((s) => s.id === sessionId);
+  const sameTime = data.sessions.filter((s) => s.id !== sessionId && s.day === day &&
+    !s.cancelled && overlaps(from, to, s.from, s.to));
+  const sessions = room && room.parallel ? [] : sameTime.filter((s) => s.room_id === roomId);
+  const speakers = sameTime.filter((s) =>
+    s.speaker_ids.some((id) => moving.speaker_ids.includes(id)));
   const blocks = data.blocks.filter((b) =>
     b.room_id === roomId && b.day === day && overlaps(from, to, b.from, b.to));
-  return { sessions, blocks, tooSmall: Boolean(room && room.capacity !== null &&
-    data.sessions.some((s) => s.id === sessionId && s.seats_taken > room.capacity)) };
+  return {
+    sessions, speakers, blocks,
+    outsideHours: Boolean(room && room.has_hours && (from < room.opens || to > room.closes)),
+    tooSmall: Boolean(room && room.capacity !== null && moving.seats_taken > room.capacity),
+  };
 }
 
 /* The grid's first and last minute for a day: the rooms' hours, widened to whatever is

@@ -506,9 +506,13 @@ function showDragConflict(node, session, target, top) {
   if (!target || !target.column) return;
   const place = placeIn(target.column, top, session);
   const found = clashes(state.data, session.id, place.room_id, place.day, place.from, place.to);
-  const names = [...found.sessions.map((s) => s.title), ...found.blocks.map((b) => b.title)];
+  const names = [...found.sessions.map((s) => s.title),
+    ...found.speakers.map((s) => text.same_speaker + " " + s.title),
+    ...found.blocks.map((b) => b.title),
+    ...(found.outsideHours ? [text.outside_hours] : []),
+    ...(found.tooSmall ? [text.too_small] : [])];
   node.dataset.drop = hhmm(place.from) + "–" + hhmm(place.to);
-  if (names.length || found.tooSmall) {
+  if (names.length) {
     node.classList.add("is-conflict");
     say(text.conflict_while_dragging + " " + names.join(", "), "warn");
   }

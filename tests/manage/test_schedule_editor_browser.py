@@ -43,9 +43,11 @@ def open_editor(page, base, event):
     return errors
 
 
-def drag_to(page, card, column, minute: int | None = None, grab: int = 6) -> None:
+def drag_to(page, card, column, minute: int | None = None, grab: int = 6,
+            release: bool = True) -> None:
     """Drag `card` (held `grab` px below its top) so its top lands at `minute` in `column`
-    (without a minute: onto the middle of `column`, e.g. the sidebar)."""
+    (without a minute: onto the middle of `column`, e.g. the sidebar); `release=False`
+    keeps holding it there."""
     box = card.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + grab
     page.mouse.move(x, y)
@@ -59,7 +61,8 @@ def drag_to(page, card, column, minute: int | None = None, grab: int = 6) -> Non
         goal_y = target["y"] + (minute - FIRST) * PX_PER_MINUTE + grab
     page.mouse.move(x + 10, y + 10, steps=3)
     page.mouse.move(goal_x, goal_y, steps=12)
-    page.mouse.up()
+    if release:
+        page.mouse.up()
 
 
 def stored(session_id: int) -> Session:
@@ -84,8 +87,12 @@ def test_drag_schedule_move_conflict_resize_and_stale(board, live_server, page_f
     saved = stored(board["workshop"].id)
     assert saved.room_id == hall.id and saved.starts_at == seoul(event.start_date, 13)
     assert (saved.ends_at - saved.starts_at).seconds == 30 * 60
-    # Onto the keynote's room and time: moved, but marked as a conflict on card and list.
-    drag_to(page, placed, column(page, room), 10 * 60 + 30)
+    # Onto the keynote's room and time: the conflict shows while dragging; once dropped it
+    # is moved, and marked on the card and in the list.
+    drag_to(page, placed, column(page, room), 10 * 60 + 30, release=False)
+    assert page.locator(".ed-card.is-dragging.is-conflict").is_visible()
+    assert "Opening keynote" in page.locator("#ed-status").inner_text()
+    page.mouse.up()
     clash = column(page, room).locator(".ed-card.has-conflict", has_text="Robotics workshop")
     clash.wait_for()
     assert page.locator("#ed-conflicts li[data-code=room_double_booked]").is_visible()

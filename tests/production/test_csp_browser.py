@@ -47,7 +47,8 @@ def test_main_pages_have_no_csp_violations(live_server, page_factory, client):
     desk.fill("input[name=password]", AuthActions.PASSWORD)
     desk.press("input[name=password]", "Enter")
     desk.wait_for_url("**/manage/**")
-    for path in ("/manage/", f"/manage/events/{event.id}/", "/manage/audit"):
+    for path in ("/manage/", f"/manage/events/{event.id}/", "/manage/audit",
+                 f"/manage/events/{event.id}/schedule/editor"):
         desk.goto(live_server + path)
         desk.wait_for_load_state("networkidle")
         seen[path] = desk.evaluate("window.__csp")

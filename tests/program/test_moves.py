@@ -292,3 +292,13 @@ def test_two_organizers_at_once_one_wins_one_is_told(app, plan):
     winner = next(hour for kind, hour in results if kind == "moved")
     saved = db.session.get(Session, talk_id)
     assert saved.version == 1 and saved.starts_at == seoul(day, winner)
+
+
+def test_a_cancelled_session_moves_without_warnings(plan):
+    talk, day = plan["talk"], plan["day"]
+    talk.cancelled = True
+    make_session(plan["event"], plan["rooms"][1], start=seoul(day, 14))
+    db.session.commit()
+    moved = move_session(talk, {"starts_at": seoul(day, 14), "ends_at": seoul(day, 15),
+                                "room_id": plan["rooms"][1].id}, version=0)
+    assert moved.warnings == [] and moved.session.room_id == plan["rooms"][1].id
