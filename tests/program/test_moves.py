@@ -33,7 +33,7 @@ from tests.factories import (
 @pytest.fixture
 def plan(app):
     """A published event, two rooms (09–18, 50 seats), a scheduled and an unscheduled
-    session, an organizer with an API token."""
+    session, an organizer of the event's team with an API token."""
     event = make_event(slug="festa")
     rooms = [make_room(venue=event.venue, opens_at=time(9), closes_at=time(18), capacity=50)
              for _ in range(2)]
@@ -41,7 +41,7 @@ def plan(app):
     talk = make_session(event, rooms[0], start=seoul(day, 10), minutes=60,
                         title_en="Opening talk")
     waiting = make_session(event, None, scheduled=False, title_en="Workshop to place")
-    organizer = make_user(role="organizer")
+    organizer = make_user(email="organizer@festa.test", role="organizer")  # on the team
     token = create_api_token(organizer)
     db.session.commit()
     return {"event": event, "rooms": rooms, "day": day, "talk": talk, "waiting": waiting,
@@ -302,3 +302,15 @@ def test_a_cancelled_session_moves_without_warnings(plan):
     moved = move_session(talk, {"starts_at": seoul(day, 14), "ends_at": seoul(day, 15),
                                 "room_id": plan["rooms"][1].id}, version=0)
     assert moved.warnings == [] and moved.session.room_id == plan["rooms"][1].id
+
+
+def test_patch_by_another_teams_organizer_is_refused(client, plan):
+    outsider = make_user(email="elsewhere@festa.test", role="organizer")
+    token = create_api_token(outsider)
+    db.session.commit()
+    response = client.patch(f"/api/v1/events/festa/sessions/{plan['talk'].id}",
+                            json={"room_id": plan["rooms"][1].id, "version": 0},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (403, 404)
+    db.session.expire_all()
+    assert plan["talk"].version == 0
