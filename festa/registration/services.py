@@ -59,7 +59,8 @@ from festa.tickets.services import revoke_ticket
 __all__ = [
     "anonymize", "cancel_registration", "change_answers", "drop_reservation", "manage_token",
     "manage_url", "register", "registration_for_manage_token", "reservable_sessions",
-    "reserve_session", "resend_ticket", "revoke_registration_ticket", "send_manage_link",
+    "reserve_session", "resend_ticket", "revoke_registration_ticket", "send_all_manage_links",
+    "send_manage_link",
     "waitlist_position",
 ]
 
@@ -215,6 +216,22 @@ def send_manage_link(event: Event, email: str) -> bool:
     queue_registration_mail(registration, "manage_link")
     db.session.commit()
     return True
+
+
+def send_all_manage_links(email: str) -> int:
+    """Mail the manage link of every registration of this address for an event not over
+    yet (one mail each). Commits. Returns how many were queued (pages must not tell)."""
+    try:
+        address = normal_email(email)
+    except EmailNotValidError:
+        return 0
+    registrations = [r for r in db.session.scalars(sa.select(Registration).where(
+        Registration.email == address, Registration.anonymized_at.is_(None)))
+        if not event_over(r.event)]
+    for registration in registrations:
+        queue_registration_mail(registration, "manage_link")
+    db.session.commit()
+    return len(registrations)
 
 
 def _no_ticket() -> FestaError:

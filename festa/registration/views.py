@@ -105,6 +105,21 @@ def request_manage_link(slug: str):
     return redirect(url_for("registration.register_page", slug=slug))
 
 
+@bp.post("/registrations/manage-links")
+@limiter.limit("5 per minute")
+def resend_links():
+    """From the "ticket not found" page: mail every manage link of this address; the answer
+    never says whether it is registered."""
+    form = ManageLinkForm(prefix="link")
+    if form.validate_on_submit():
+        services.send_all_manage_links(form.email.data)
+        flash(_("If this address is registered for an upcoming event, its manage links are on "
+                "their way to it now."), "success")
+    else:
+        flash(_("Please enter a valid e-mail address."), "error")
+    return redirect(url_for("program.index"))
+
+
 def with_registration(view):
     """Resolve the manage token in the URL; an invalid or expired link gets its own page."""
 

@@ -37,8 +37,12 @@ def _private(response: Response) -> Response:
 
 @bp.get("/tickets/<code>")
 def ticket_page(code: str):
-    """The attendee's ticket: a large QR to show at the door, who, what, when and where."""
-    ticket = _ticket_or_404(code)
+    """The attendee's ticket: a large QR to show at the door, who, what, when and where.
+    A code that is not a ticket gets a page that says so and offers the links again."""
+    ticket = verified_ticket(code)
+    if ticket is None:
+        html = render_template("tickets/not_found.html")
+        return _private(Response(html, status=404, mimetype="text/html"))
     state = ticket_state(ticket)
     html = render_template("tickets/ticket.html", ticket=ticket, state=state,
                            view=ticket_view(ticket))
