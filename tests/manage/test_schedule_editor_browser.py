@@ -26,7 +26,7 @@ def board(programme):
     keynote = make_session(event, room, start=seoul(event.start_date, 10), minutes=60,
                            title_en="Opening keynote", track=programme["track"])
     workshop = make_session(event, None, scheduled=False, title_en="Robotics workshop",
-                            title_ko="로봇 워크숍")
+                            title_ko="로봇 워크숍", kind="workshop")
     panel = make_session(event, None, scheduled=False, title_en="City data panel",
                          title_ko="도시 데이터 패널")
     db.session.commit()
@@ -128,6 +128,12 @@ def test_keyboard_only_scheduling_with_undo(board, live_server, page_factory):
     event, hall = board["event"], board["hall"]
     page = page_factory()
     errors = open_editor(page, live_server, event)
+    # The sidebar filters by kind.
+    page.locator("#ed-unscheduled .ed-card").nth(1).wait_for()
+    page.locator("#ed-kind").select_option("workshop")
+    assert page.locator("#ed-unscheduled .ed-card").all_inner_texts()[0].startswith("Robotics")
+    assert page.locator("#ed-unscheduled .ed-card").count() == 1
+    page.locator("#ed-kind").select_option("")
     card = page.locator("#ed-unscheduled .ed-card", has_text="City data panel")
     card.focus()
     page.keyboard.press("Enter")
@@ -192,4 +198,31 @@ def test_moving_a_published_session_asks_before_notifying(board, live_server, pa
     queued = db.session.scalars(sa.select(OutboxMessage.recipient).where(
         OutboxMessage.topic == "session_moved")).all()
     assert len(queued) == 2
+    assert errors == []
+
+
+def test_a_finger_drags_a_card_on_a_tablet(board, live_server, page_factory):
+    """Real touch input (Chromium's touch events, as on a tablet) drags a card too."""
+    event, hall = board["event"], board["hall"]
+    page = page_factory(viewport={"width": 1280, "height": 900}, has_touch=True)
+    errors = open_editor(page, live_server, event)
+    card = page.locator("#ed-unscheduled .ed-card", has_text="Robotics workshop")
+    box = card.bounding_box()
+    target = column(page, hall).locator(".ed-col-body").bounding_box()
+    touch = page.context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + 6
+    goal_x, goal_y = target["x"] + target["width"] / 2, target["y"] + (9 * 60 - FIRST) * \
+        PX_PER_MINUTE + 6
+
+    def finger(kind: str, at_x: float, at_y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": at_x, "y": at_y}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    finger("touchStart", x, y)
+    for step in range(1, 13):
+        finger("touchMove", x + (goal_x - x) * step / 12, y + (goal_y - y) * step / 12)
+    finger("touchEnd", goal_x, goal_y)
+    column(page, hall).locator(".ed-card", has_text="Robotics workshop").wait_for()
+    saved = stored(board["workshop"].id)
+    assert saved.room_id == hall.id and saved.starts_at == seoul(event.start_date, 9)
     assert errors == []
