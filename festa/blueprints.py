@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     from festa.registration import attendee
     from festa.registration import mail as registration_mail
     from festa.registration import notices as registration_notices
+    from festa.registration.answer_views import bp as answers_bp
     from festa.registration.attendee_views import bp as bookmarks_bp
     from festa.registration.manage_views import bp as registration_manage_bp
     from festa.registration.views import bp as registration_bp
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(checkin_manage_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(bookmarks_bp)
+    app.register_blueprint(answers_bp)
     for bp in (opendata_bp, opendata_manage_bp, webhooks_manage_bp, tokens_bp):
         app.register_blueprint(bp)
     register_api(app)

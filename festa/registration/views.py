@@ -22,6 +22,7 @@ from festa.registration.attendee_views import change_bookmark
 from festa.registration.forms import ManageLinkForm, RegistrationForm
 from festa.registration.models import RegistrationStatus
 from festa.registration.questions.forms import (
+    answers_context,
     question_hints,
     raw_answers,
     show_answer_errors,
@@ -173,6 +174,7 @@ def manage(registration, token: str):
         reservations=reservations, clashes=clashes, form=ConfirmForm(), now=utcnow(),
         event_over=services.event_over(registration.event), **_summary(registration),
         days=_my_days(registration.event, marked | set(reservations)), bookmarked=marked,
+        **answers_context(registration),
     )
 
 

@@ -79,6 +79,7 @@ ACCESS: list[tuple[str, str]] = [
     ("registration.request_manage_link", "public"),
     ("registration.deleted", "public"),
     ("registration.*", "url-credential"),
+    ("registration_answers.*", "url-credential"),
     ("bookmarks.toggle", "attendee-browser"),
     ("tickets.*", "url-credential"),
     ("checkin.pair", "url-credential"),

@@ -13,9 +13,12 @@ from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from festa.i18n import localized
+from festa.program.queries import registration_open
 from festa.registration.forms import CheckboxListField
+from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.questions.models import Answer, Question, QuestionKind
-from festa.registration.questions.rules import countries
+from festa.registration.questions.queries import answer_text
+from festa.registration.questions.rules import applies, countries, event_questions
 
 
 def field_key(question: Question) -> str:
@@ -99,3 +102,23 @@ def question_hint(question: Question) -> str:
         parts.append(_("Asked only if you reserve “%(session)s”.",
                        session=localized(question.session, "title")))
     return " ".join(p for p in parts if p)
+
+
+def asked_of(registration: Registration) -> list[Question]:
+    """The questions that apply to a registration (its reserved sessions decide)."""
+    reserved = [r.session_id for r in registration.reservations
+                if r.status != RegistrationStatus.CANCELLED]
+    return [q for q in event_questions(registration.event_id) if applies(q, reserved)]
+
+
+def answers_context(registration: Registration, form: FlaskForm | None = None) -> dict:
+    """What the manage page needs to show the answers (and the form to change them)."""
+    questions = asked_of(registration)
+    stored: dict[int, Answer] = {a.question_id: a for a in registration.answers}
+    if form is None:
+        form = with_questions(FlaskForm, questions)()
+        fill_answers(form, stored)
+    return {"questions": questions, "answers_form": form, "hints": question_hints(questions),
+            "answer_texts": {q.id: answer_text(stored.get(q.id)) for q in questions},
+            "answers_open": (registration_open(registration.event)
+                             and registration.status != RegistrationStatus.CANCELLED)}
