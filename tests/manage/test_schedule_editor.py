@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from festa.audit.models import AuditEntry
 from festa.extensions import db
-from festa.program.models import ScheduleBlock
+from festa.program.models import ScheduleBlock, Session
 from tests.factories import make_block, make_registration, make_session, seoul
 
 
@@ -101,3 +101,25 @@ def test_public_breaks_show_on_the_schedule_blockers_do_not(client, programme):
     assert "12:00–13:00</span> Lunch</li>" in html  # in every room: listed once, no rooms
     assert f"Coffee <span class=\"meta\">({hall.name_en})</span>" in html
     assert "Stage set-up" not in html
+
+
+def test_a_session_without_times_is_created_unscheduled_and_edited(client, auth, programme):
+    event = programme["event"]
+    auth.login("organizer")
+    response = client.post(f"/manage/events/{event.id}/sessions/new?lang=en", data={
+        "title_ko": "미정 세션", "title_en": "Session to place", "abstract_ko": "",
+        "abstract_en": "", "kind": "talk", "language": "ko", "starts_at": "", "ends_at": "",
+        "room_id": "", "track_id": "", "capacity": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    session = db.session.scalar(sa.select(Session).where(Session.title_en == "Session to place"))
+    assert not session.scheduled
+    assert client.get(response.headers["Location"]).status_code == 200
+    page = client.get(f"/manage/events/{event.id}/?lang=en").get_data(as_text=True)
+    assert "Not scheduled" in page
+    half = client.post(f"/manage/sessions/{session.id}/edit?lang=en", data={
+        "title_ko": "미정 세션", "title_en": "Session to place", "abstract_ko": "",
+        "abstract_en": "", "kind": "talk", "language": "ko",
+        "starts_at": f"{event.start_date}T10:00", "ends_at": "", "room_id": "",
+        "track_id": "", "capacity": ""})
+    assert half.status_code == 422
+    assert "Enter both times" in half.get_data(as_text=True)
