@@ -35,19 +35,28 @@ def _bool(value: str | None, default: bool) -> bool:
 
 
 def engine_options(database_url: str, env: os._Environ | dict) -> dict:
-    """Connection pool settings (DB_POOL_SIZE, DB_MAX_OVERFLOW, DB_POOL_RECYCLE, DB_POOL_TIMEOUT).
+    """Connection pool settings (DB_POOL_SIZE, DB_MAX_OVERFLOW, DB_POOL_RECYCLE,
+    DB_POOL_TIMEOUT, DB_PREPARE_THRESHOLD).
 
     `pool_pre_ping` tests each connection as it leaves the pool, so after a PostgreSQL
-    restart a dead connection is replaced instead of failing the next request.
+    restart a dead connection is replaced instead of failing the next request. The pool
+    matches the process: one connection per gunicorn thread (GUNICORN_THREADS) plus one for
+    the outbox worker, so no request waits for a connection and none sits idle. psycopg 3
+    prepares a statement on the server once a connection has run it DB_PREPARE_THRESHOLD
+    times (the hot ones — take a seat, record a scan — are then planned once per
+    connection); 0 turns that off (needed behind PgBouncer in transaction mode).
     """
     options: dict = {"pool_pre_ping": True}
     if database_url.startswith("sqlite"):
         return options
+    threads = int(env.get("GUNICORN_THREADS") or 4)
+    prepare = int(env.get("DB_PREPARE_THRESHOLD") or 2)
     options.update(
-        pool_size=int(env.get("DB_POOL_SIZE") or 5),
-        max_overflow=int(env.get("DB_MAX_OVERFLOW") or 5),
+        pool_size=int(env.get("DB_POOL_SIZE") or threads + 1),
+        max_overflow=int(env.get("DB_MAX_OVERFLOW") or 2),
         pool_recycle=int(env.get("DB_POOL_RECYCLE") or 1800),
         pool_timeout=int(env.get("DB_POOL_TIMEOUT") or 10),
+        connect_args={"prepare_threshold": prepare if prepare > 0 else None},
     )
     return options
 
