@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from festa.auth.manage_views import bp as staff_manage_bp
     from festa.auth.token_views import bp as tokens_bp
     from festa.auth.views import bp as auth_bp
+    from festa.checkin import devices as checkin_devices
     from festa.checkin.manage_views import bp as checkin_manage_bp
     from festa.checkin.views import bp as door_bp
     from festa.core import cache as render_cache
@@ -56,6 +57,7 @@ def register(app: Flask) -> None:
     outbox_mail.init_app(app)
     registration_mail.init_app(app)
     webhooks.init_app(app)
+    checkin_devices.init_app(app)
     outbox_worker.init_app(app)
     outbox_metrics.init_app(app)
     registration_notices.init_app(app)

@@ -28,9 +28,8 @@ def user_create(email: str, role: str, slugs: tuple[str, ...], name: str,
     """Create a staff account."""
     import sqlalchemy as sa
 
-    from festa.audit.services import record
-    from festa.auth.services import AccountError, create_user
-    from festa.auth.teams import put_on_team
+    from festa.auth.services import AccountError
+    from festa.auth.teams import create_team_member
     from festa.program.models import Event
 
     if slugs and role == "admin":
@@ -43,14 +42,9 @@ def user_create(email: str, role: str, slugs: tuple[str, ...], name: str,
             raise click.ClickException(f"No event {slug!r}.")
         events.append(event)
     try:
-        user = create_user(email, password, role, name=name)
-        db.session.flush()
+        user = create_team_member(email, password, role, events, name=name)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    for event in events:
-        put_on_team(event.id, user)
-        record("team.add", event, details={"user_id": user.id, "role": user.role})
-    db.session.commit()
     teams = f" on the team of {', '.join(e.slug for e in events)}" if events else ""
     click.echo(f"Created {role} {user.email}{teams}")
 
@@ -86,7 +80,6 @@ def demo(if_empty: bool, alongside_other_events: bool) -> None:
             f"The database holds other events ({', '.join(others[:5])}); demo not loaded. "
             "Add --alongside-other-events to load it anyway.")
     created = load_demo()
-    db.session.commit()
     festa = db.session.scalar(sa.select(Event).where(Event.slug == festa_slug(datetime.now(UTC))))
     band = add_demo_questions(festa) if festa is not None else None
     if band is not None:  # the badges show 소속 유형 as their coloured band
@@ -170,7 +163,6 @@ def token_create(email: str, name: str) -> None:
         token = issue_token(user, name)
     except FestaError as error:
         raise click.ClickException(error.message) from error
-    db.session.commit()
     click.echo(token)
 
 

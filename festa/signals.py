@@ -20,6 +20,9 @@ from blinker import Namespace, Signal
 
 festa_signals = Namespace()
 
+# sender: the Event, just added (flushed). Check-in gives it its entrance.
+event_created = festa_signals.signal("event-created")
+
 # sender: the Registration, just added (flushed, with its status and reservations).
 registration_created = festa_signals.signal("registration-created")
 # sender: the Registration, just cancelled (or anonymised before its event).

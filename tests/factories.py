@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from festa import signals
 from festa.auth.models import User
 from festa.auth.teams import put_on_team
 from festa.extensions import db
@@ -89,6 +90,7 @@ def make_event(team: bool = True, **fields) -> Event:
     if team:
         for user in db.session.scalars(sa.select(User).where(User.email.in_(HOUSE_TEAM))):
             put_on_team(event.id, user)
+    signals.send(signals.event_created, event)  # as the app's create_event: its entrance
     return event
 
 

@@ -229,7 +229,6 @@ def my_checkpoint():
         raise FestaError("forbidden", "Only a device token belongs to a checkpoint; use "
                          "/checkpoints/{id}.", status=403)
     summary = queries.checkpoint_summary(device.checkpoint)
-    db.session.commit()  # last_seen_at
     return summary
 
 
@@ -240,7 +239,6 @@ def get_checkpoint(checkpoint_id: int):
     """One checkpoint (its own for a device token; any for door staff)."""
     checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
     summary = queries.checkpoint_summary(checkpoint)
-    db.session.commit()
     return summary
 
 
@@ -279,7 +277,6 @@ def bundle(checkpoint_id: int):
     names to display, who is inside here."""
     checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
     data = queries.offline_bundle(checkpoint)
-    db.session.commit()
     return data
 
 
@@ -292,7 +289,6 @@ def search(args: dict, checkpoint_id: int):
     number; at most 10 matches, e-mail addresses masked."""
     checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
     hits = queries.search_attendees(checkpoint, args["q"])
-    db.session.commit()
     return hits
 
 
@@ -308,5 +304,4 @@ def stats(slug: str):
         raise FestaError("not_found", "No such event.", status=404)
     require_team(organizer, event.id)
     data = queries.event_stats(event)
-    db.session.commit()  # the entrance checkpoint, if it was just created
     return data

@@ -19,7 +19,6 @@ bp = Blueprint("auth_manage", __name__, url_prefix="/manage")
 
 def _account_error(form: StaffForm | PasswordForm | None, error: AccountError) -> None:
     """Show an AccountError on the field it concerns, in the current language."""
-    db.session.rollback()
     messages = {
         "weak_password": ("password", _("Use at least %(count)d characters.",
                                         count=MIN_PASSWORD_LENGTH)),
@@ -51,7 +50,6 @@ def staff_new():
         try:
             services.create_staff(form.email.data, form.password.data, form.role.data,
                                   name=form.name.data)
-            db.session.commit()
         except AccountError as error:
             _account_error(form, error)
         else:
@@ -70,7 +68,6 @@ def staff_set_active(user_id: int):
         active = form.active.data == "1"
         try:
             services.set_active(user, active, by=current_user)
-            db.session.commit()
         except AccountError as error:
             _account_error(None, error)
         else:
@@ -87,7 +84,6 @@ def staff_password(user_id: int):
     if form.validate_on_submit():
         try:
             services.reset_password(user, form.password.data)
-            db.session.commit()
         except AccountError as error:
             _account_error(form, error)
         else:

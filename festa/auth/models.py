@@ -48,7 +48,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}.{self.session_version}"
 
     def end_sessions(self) -> None:
-        """Invalidate every login cookie of this account (all browsers). Caller commits."""
+        """Invalidate every login cookie of this account (all browsers)."""
         self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:

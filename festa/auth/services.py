@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import cache, wraps
 
 import sqlalchemy as sa
@@ -14,10 +15,13 @@ from werkzeug.security import generate_password_hash
 
 from festa.audit.services import record
 from festa.auth.models import ApiToken, Role, User, password_matches
+from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.extensions import db, login
 
 MIN_PASSWORD_LENGTH = 10
+# Like a device's last-seen time: a busy script must not write on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -54,8 +58,9 @@ def check_password_rules(password: str) -> None:
         )
 
 
+@transactional
 def create_user(email: str, password: str, role: str, name: str = "") -> User:
-    """Create a staff account; the caller commits."""
+    """Create a staff account."""
     email = normalize_email(email)
     if role not in set(Role):
         raise AccountError("bad_role", f"Unknown role {role!r}.")
@@ -68,14 +73,16 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     return user
 
 
+@transactional
 def create_staff(email: str, password: str, role: str, name: str = "") -> User:
-    """An admin creates a staff account (audited); the caller commits."""
+    """An admin creates a staff account (audited)."""
     user = create_user(email, password, role, name=name)
     db.session.flush()
     record("user.create", user, details={"email": user.email, "role": user.role})
     return user
 
 
+@transactional
 def set_active(user: User, active: bool, by: User) -> None:
     """Deactivate (logged out at once, tokens stop working) or reactivate an account.
     Nobody can deactivate themselves: the last admin must not lock everyone out."""
@@ -86,6 +93,7 @@ def set_active(user: User, active: bool, by: User) -> None:
         record("user.activate" if active else "user.deactivate", user)
 
 
+@transactional
 def reset_password(user: User, password: str) -> None:
     """Set a new password chosen by an admin (audited; the password itself is not logged)."""
     check_password_rules(password)
@@ -106,6 +114,7 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
+@transactional
 def authenticate(email: str, password: str) -> User | None:
     """The active account with this e-mail and password, else None.
 
@@ -121,9 +130,10 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+@transactional
 def change_own_password(user: User, current: str, new: str) -> None:
-    """A staff member changes their password; their other sessions end. Caller commits
-    and logs this browser in again (its cookie carries the old session version)."""
+    """A staff member changes their password; their other sessions end. The caller logs
+    this browser in again (its cookie carries the old session version)."""
     if not user.check_password(current):
         raise AccountError("wrong_password", "The current password is not correct.")
     check_password_rules(new)
@@ -141,8 +151,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+@transactional
 def create_api_token(user: User, name: str = "") -> str:
-    """Issue a personal API token; returns the plain token (shown once). Caller commits."""
+    """Issue a personal API token; returns the plain token (shown once)."""
     token = new_token()
     db.session.add(ApiToken(user=user, name=name, token_hash=hash_token(token)))
     return token
@@ -156,8 +167,23 @@ def user_for_api_token(token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        _note_used(row, now)
     return row.user
+
+
+@transactional
+def _note_used(row: ApiToken, now: datetime) -> None:
+    """When a token was last used: an access record, its own short transaction (the one
+    kind of write a GET may make), at most once a LAST_USED_RESOLUTION."""
+    row.last_used_at = now
+
+
+@transactional
+def end_all_sessions(user: User) -> None:
+    """Log the account out everywhere: every browser's login cookie stops working."""
+    user.end_sessions()
 
 
 def staff_required(permission: Callable[[User], bool]) -> Callable:

@@ -18,7 +18,8 @@ from flask_login import current_user
 
 from festa.audit.services import record
 from festa.auth.models import Role, TeamMember, User
-from festa.auth.services import normalize_email
+from festa.auth.services import create_user, normalize_email
+from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
 
@@ -81,9 +82,10 @@ def put_on_team(event_id: int, user: User) -> bool:
     return True
 
 
+@transactional
 def add_to_team(event: object, email: str) -> User:
-    """Put an organizer or door staff account on the event's team (audited); the caller
-    commits. Adding someone already on it changes nothing."""
+    """Put an organizer or door staff account on the event's team (audited). Adding
+    someone already on it changes nothing."""
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
         message = _("There is no staff account with this e-mail.")
@@ -96,9 +98,23 @@ def add_to_team(event: object, email: str) -> User:
     return user
 
 
+@transactional
 def remove_from_team(event: object, user: User) -> None:
-    """Take a staff member off the event's team (audited); the caller commits."""
+    """Take a staff member off the event's team (audited)."""
     member = db.session.get(TeamMember, (event.id, user.id))
     if member is not None:
         db.session.delete(member)
         record("team.remove", event, details={"user_id": user.id, "role": user.role})
+
+
+@transactional
+def create_team_member(email: str, password: str, role: str, events: list,
+                       name: str = "") -> User:
+    """A new staff account on these events' teams (audited), all or nothing: the command
+    line's `user create --event SLUG`."""
+    user = create_user(email, password, role, name=name)
+    db.session.flush()
+    for event in events:
+        put_on_team(event.id, user)
+        record("team.add", event, details={"user_id": user.id, "role": user.role})
+    return user

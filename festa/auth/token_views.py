@@ -9,7 +9,6 @@ from flask_login import current_user
 from festa.auth import tokens
 from festa.auth.forms import TokenForm
 from festa.auth.services import organizer_required
-from festa.extensions import db
 from festa.web.forms import ConfirmForm
 
 bp = Blueprint("tokens", __name__, url_prefix="/manage")
@@ -23,7 +22,6 @@ def tokens_page():
     new_token = None
     if form.validate_on_submit():
         new_token = tokens.issue_token(current_user, form.name.data or "")
-        db.session.commit()
         form = TokenForm(formdata=None)
     response = render_template(
         "manage/auth/tokens.html", form=form, confirm=ConfirmForm(), new_token=new_token,
@@ -40,6 +38,5 @@ def revoke(token_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     tokens.revoke_token(current_user, token_id)
-    db.session.commit()
     flash(_("Token revoked."), "success")
     return redirect(url_for(".tokens_page"))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from festa.audit.services import record
 from festa.auth.models import ApiToken, User
 from festa.auth.services import create_api_token
+from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -20,9 +21,9 @@ def user_tokens(user: User) -> list[ApiToken]:
                   ApiToken.id.desc())))
 
 
+@transactional
 def issue_token(user: User, name: str = "") -> str:
-    """A new token for `user`; returns the plain token, which is never shown again.
-    Caller commits."""
+    """A new token for `user`; returns the plain token, which is never shown again."""
     if not user.can_manage_programme():
         raise FestaError("forbidden", "Only organizers and admins get API tokens.", status=403)
     token = create_api_token(user, name=name)
@@ -31,8 +32,9 @@ def issue_token(user: User, name: str = "") -> str:
     return token
 
 
+@transactional
 def revoke_token(user: User, token_id: int) -> ApiToken:
-    """Stop one of the user's tokens from working (at once). Caller commits."""
+    """Stop one of the user's tokens from working (at once)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise FestaError("not_found", "No such token.", status=404)

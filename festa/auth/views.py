@@ -8,8 +8,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from festa.auth.forms import ChangePasswordForm, LoginForm
 from festa.auth.models import Role
-from festa.auth.services import AccountError, authenticate, change_own_password
-from festa.extensions import db, limiter, login
+from festa.auth.services import (
+    AccountError,
+    authenticate,
+    change_own_password,
+    end_all_sessions,
+)
+from festa.extensions import limiter, login
 from festa.security import failed_login, login_account_key, login_account_limit
 
 bp = Blueprint("auth", __name__)
@@ -44,7 +49,6 @@ def login_page():
         if user is None:
             form.password.errors.append(_("E-mail or password is not correct."))
         else:
-            db.session.commit()
             login_user(user)
             home = "checkin.scanner" if user.role == Role.DOOR else "manage.index"
             return redirect(safe_next(request.args.get("next")) or url_for(home))
@@ -56,8 +60,7 @@ def logout():
     """Log out (POST, so a stray link cannot log anyone out)."""
     if current_user.is_authenticated:
         # Logging out here logs out everywhere: a forgotten browser elsewhere is closed too.
-        current_user.end_sessions()
-        db.session.commit()
+        end_all_sessions(current_user)
         logout_user()
         flash(_("You are logged out."), "info")
     return redirect(url_for("program.index"))
@@ -73,10 +76,8 @@ def change_password():
         try:
             change_own_password(user, form.current.data, form.password.data)
         except AccountError:
-            db.session.rollback()
             form.current.errors.append(_("The current password is not correct."))
         else:
-            db.session.commit()
             login_user(user)  # this browser's cookie carries the new session version
             flash(_("Your password is changed. Other sessions have been logged out."), "info")
             return redirect(url_for("auth.change_password"))

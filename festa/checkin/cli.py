@@ -7,12 +7,14 @@ import sqlalchemy as sa
 
 from festa.checkin.devices import create_device, entrance_checkpoint
 from festa.checkin.models import Checkpoint
+from festa.core.transactions import transactional
 from festa.extensions import db
 from festa.program.models import Event
 
 
+@transactional
 def create_device_token(slug: str, checkpoint_id: int | None, name: str) -> str:
-    """A new device token for the event's checkpoint (default its entrance); committed."""
+    """A new device token for the event's checkpoint (default its entrance)."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"No event with slug {slug!r}.")
@@ -23,5 +25,4 @@ def create_device_token(slug: str, checkpoint_id: int | None, name: str) -> str:
         if checkpoint is None or checkpoint.event_id != event.id:
             raise click.ClickException(f"Checkpoint {checkpoint_id} is not part of {slug}.")
     _device, token = create_device(checkpoint, name=name or "CLI")
-    db.session.commit()
     return token

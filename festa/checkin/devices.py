@@ -1,6 +1,6 @@
 """Checkpoints and the scanning devices paired with them.
 
-Every event has an entrance checkpoint (created on first use); sessions that need a
+Every event has an entrance checkpoint (created with the event); sessions that need a
 reservation and rooms the organizer picks get their own. A device token is a bearer
 token bound to one checkpoint: it can scan there and read what the scanner needs,
 nothing else. Only its SHA-256 is stored.
@@ -8,17 +8,20 @@ nothing else. Only its SHA-256 is stored.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from festa import signals
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.auth.services import hash_token, new_token
 from festa.checkin.models import Admits, Checkpoint, Device
+from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -31,8 +34,15 @@ CHECKPOINT_FIELDS = ("name", "session_id", "room_id", "admits", "counts_exits", 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
+@transactional
 def entrance_checkpoint(event: Event) -> Checkpoint:
-    """The event's entrance, created the first time anyone asks for it (caller commits)."""
+    """The event's entrance, made now if it has none. Every event gets its entrance when it
+    is created (`add_entrance`; a migration gave one to the events before), so this finds
+    it; pages only read `event_checkpoints`."""
+    return _entrance(event)
+
+
+def _entrance(event: Event) -> Checkpoint:
     checkpoint = db.session.scalar(
         sa.select(Checkpoint)
         .where(Checkpoint.event_id == event.id, Checkpoint.is_entrance.is_(True))
@@ -46,9 +56,19 @@ def entrance_checkpoint(event: Event) -> Checkpoint:
     return checkpoint
 
 
+def add_entrance(event: Event, **_data) -> list[Checkpoint]:
+    """Every event has an entrance, made with the event (`event_created`, inside the
+    transaction that creates it)."""
+    return [_entrance(event)]
+
+
+def init_app(app: Flask) -> None:
+    """Listen for new events (festa.signals; connecting twice changes nothing)."""
+    signals.event_created.connect(add_entrance)
+
+
 def event_checkpoints(event: Event) -> list[Checkpoint]:
-    """The event's checkpoints, entrance first (created if missing)."""
-    entrance_checkpoint(event)
+    """The event's checkpoints, entrance first."""
     return list(db.session.scalars(
         sa.select(Checkpoint).where(Checkpoint.event_id == event.id)
         .order_by(Checkpoint.is_entrance.desc(), Checkpoint.name, Checkpoint.id)
@@ -78,8 +98,9 @@ def _check_rules(event: Event, values: dict) -> None:
                          status=422, fields=errors)
 
 
+@transactional
 def create_checkpoint(event: Event, **values) -> Checkpoint:
-    """A new checkpoint for a session or a room (caller commits; audited)."""
+    """A new checkpoint for a session or a room (audited)."""
     values.setdefault("admits", Admits.ANY_TICKET)
     _check_rules(event, values)
     checkpoint = Checkpoint(event_id=event.id, **{k: values.get(k) for k in CHECKPOINT_FIELDS
@@ -90,8 +111,9 @@ def create_checkpoint(event: Event, **values) -> Checkpoint:
     return checkpoint
 
 
+@transactional
 def update_checkpoint(checkpoint: Checkpoint, **values) -> Checkpoint:
-    """Change a checkpoint's rules (caller commits; audited). A capacity below the number
+    """Change a checkpoint's rules (audited). A capacity below the number
     of people inside now is refused: they are in the room already."""
     merged = {k: getattr(checkpoint, k) for k in CHECKPOINT_FIELDS}
     merged.update(values)
@@ -109,9 +131,10 @@ def update_checkpoint(checkpoint: Checkpoint, **values) -> Checkpoint:
     return checkpoint
 
 
+@transactional
 def add_session_checkpoints(event: Event) -> list[Checkpoint]:
     """A door for every session that needs a reservation and has none yet: it admits only
-    reservations and counts the session's room (caller commits; each one audited)."""
+    reservations and counts the session's room (each one audited)."""
     covered = set(db.session.scalars(sa.select(Checkpoint.session_id).where(
         Checkpoint.event_id == event.id, Checkpoint.session_id.is_not(None))))
     sessions = db.session.scalars(sa.select(Session).where(
@@ -129,10 +152,11 @@ def add_session_checkpoints(event: Event) -> list[Checkpoint]:
     return created
 
 
+@transactional
 def create_device(checkpoint: Checkpoint, name: str = "", created_by: User | None = None
                   ) -> tuple[Device, str]:
     """Pair a new scanner with a checkpoint. Returns the device and its plain token, which
-    is shown once and never stored (caller commits; audited)."""
+    is shown once and never stored (audited)."""
     token = new_token()
     device = Device(checkpoint=checkpoint, name=name.strip()[:100], token_hash=hash_token(token),
                     created_by_id=created_by.id if created_by else None)
@@ -144,8 +168,9 @@ def create_device(checkpoint: Checkpoint, name: str = "", created_by: User | Non
     return device, token
 
 
+@transactional
 def revoke_device(device: Device) -> None:
-    """Stop a device token from working at once (caller commits; audited)."""
+    """Stop a device token from working at once (audited)."""
     if device.revoked_at is not None:
         return
     device.revoked_at = utcnow()
@@ -169,14 +194,20 @@ def device_for_token(token: str | None) -> Device | None:
 def _note_seen(device: Device) -> None:
     """Remember when the device was last seen, at most once a LAST_SEEN_RESOLUTION.
 
-    Every request of a busy scanner reads the same devices row; a write locks it until the
-    request commits. So the write is conditional and skips a row being written right now
-    (SKIP LOCKED: that request's timestamp will do): no request ever waits for another
-    here. FOR NO KEY UPDATE does not block the foreign-key checks of new scan rows.
+    Every request of a busy scanner reads the same devices row; a write locks it until it
+    commits. So the write is conditional, is its own short transaction (an access record,
+    like an audit entry: the one kind of write a GET may make), and skips a row being
+    written right now (SKIP LOCKED: that request's timestamp will do): no request ever
+    waits for another here. FOR NO KEY UPDATE does not block the foreign-key checks of new
+    scan rows.
     """
     now = utcnow()
-    if device.last_seen_at is not None and now - device.last_seen_at <= LAST_SEEN_RESOLUTION:
-        return
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        _write_seen(device, now)
+
+
+@transactional
+def _write_seen(device: Device, now: datetime) -> None:
     stale = (
         sa.select(Device.id)
         .where(Device.id == device.id, sa.or_(Device.last_seen_at.is_(None),

@@ -61,7 +61,6 @@ def dashboard(event_id: int):
     """Live arrivals: checked in, inside, no-shows, per checkpoint, per quarter hour."""
     event = scoped_or_404(Event, event_id)
     stats = queries.event_stats(event)
-    db.session.commit()  # the entrance, if it was just created
     return render_template("manage/checkin/dashboard.html", event=event, stats=stats,
                            updated_at=utcnow())
 
@@ -72,7 +71,6 @@ def checkpoints(event_id: int):
     """The event's checkpoints with their devices; pair a new device from here."""
     event = scoped_or_404(Event, event_id)
     rows = [(c, checkpoint_devices(c), _device_form(c)) for c in event_checkpoints(event)]
-    db.session.commit()
     return render_template("manage/checkin/checkpoints.html", event=event, rows=rows,
                            label=queries.checkpoint_label)
 
@@ -138,7 +136,6 @@ def device_new(checkpoint_id: int):
         return redirect(url_for(".checkpoints", event_id=checkpoint.event_id))
     device, token = create_device(checkpoint, form.name.data or "",
                                   created_by=current_user._get_current_object())
-    db.session.commit()
     # FESTA_BASE_URL, never the request's Host: a forged Host must not redirect the pairing.
     link = absolute_url(url_for("checkin.pair", token=token))
     response = make_response(render_template(

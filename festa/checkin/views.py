@@ -15,7 +15,6 @@ from festa.checkin import queries
 from festa.checkin.devices import event_checkpoints
 from festa.checkin.messages import scanner_messages
 from festa.checkin.services import device_for_token
-from festa.extensions import db
 from festa.program.queries import published_events
 
 bp = Blueprint("checkin", __name__, url_prefix="/door")
@@ -34,7 +33,6 @@ def choose():
     """Logged-in door staff pick the checkpoint they are standing at."""
     events = [(event, event_checkpoints(event)) for event in published_events()
               if current_user.is_on_team(event.id)]
-    db.session.commit()  # entrances created on first sight
     return render_template("door/checkpoints.html", events=events,
                            label=queries.checkpoint_label)
 
@@ -45,7 +43,6 @@ def pair(token: str):
     device = device_for_token(token)
     if device is None:
         abort(404)
-    db.session.commit()  # last_seen_at
     response = make_response(render_template(
         "door/pair.html", token=token, checkpoint=device.checkpoint,
         label=queries.checkpoint_label))

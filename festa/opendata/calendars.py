@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from festa.core.transactions import transactional
 from festa.extensions import db
 from festa.i18n import localized
 from festa.opendata.feeds import schedule_version
@@ -90,8 +91,9 @@ def new_agenda_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@transactional
 def rotate_agenda_token(registration: Registration) -> str:
-    """Revoke the agenda feed URL by giving the registration a new token. Caller commits."""
+    """Revoke the agenda feed URL by giving the registration a new token."""
     registration.agenda_token = new_agenda_token()
     return registration.agenda_token
 

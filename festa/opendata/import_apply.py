@@ -1,8 +1,8 @@
-"""Applying an import plan through the manage services, all in the caller's transaction.
+"""Applying an import plan through the programme services, as one transaction.
 
 Rooms, tracks and speakers are matched by name (either language, case ignored) and
 created when new; sessions are matched by id, else by title and start, and updated, or
-created. Every change goes through festa.manage's services, so it is validated, audited
+created. Every change goes through festa.program's services, so it is validated, audited
 and bumps the session's sequence exactly like an edit by hand.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from festa.audit.services import record
+from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.i18n import speaker_name
@@ -147,10 +148,11 @@ def _apply_row(row: dict, event: Event, resolver: Resolver, found: tuple[dict, d
     by_id[session.id] = session
 
 
+@transactional
 def apply_plan(plan: ImportPlan, event: Event) -> dict[str, int]:
-    """Import every row or nothing: raises ImportFailed naming the line of the first refusal
-    (the caller rolls back). Returns counts: created, updated, unchanged, rooms, tracks,
-    speakers. The caller commits."""
+    """Import every row or nothing, in one transaction: raises ImportFailed naming the line
+    of the first refusal (nothing is kept). Returns counts: created, updated, unchanged,
+    rooms, tracks, speakers."""
     if plan.errors:
         raise ImportFailed(plan.errors)
     resolver = Resolver(event)

@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from festa.auth.services import organizer_required
 from festa.auth.teams import scoped_or_404
+from festa.core.transactions import rehearsal
 from festa.errors import FestaError
-from festa.extensions import db
 from festa.i18n import format_dt
 from festa.manage.queries import all_events
 from festa.opendata import import_csv, importer, spreadsheets, versions
@@ -58,9 +58,7 @@ def publish(event_id: int):
         abort(400)
     try:
         version = versions.publish_schedule(event, current_user.id)
-        db.session.commit()
     except FestaError as error:
-        db.session.rollback()
         flash(error.message if error.code != "nothing_changed"
               else _("Nothing changed since the last version."), "warning")
     else:
@@ -125,14 +123,13 @@ def import_preview(event_id: int, key: str):
 
 
 def dry_run(plan: ImportPlan, event: Event) -> tuple[dict | None, list[dict]]:
-    """Apply the plan and roll it back: exact counts, and refusals the parser cannot see."""
+    """Rehearse the import (applied, then rolled back): exact counts, and refusals the
+    parser cannot see."""
     try:
-        summary = apply_plan(plan, event)
-        return summary, []
+        with rehearsal():
+            return apply_plan(plan, event), []
     except ImportFailed as failure:
         return None, failure.errors
-    finally:
-        db.session.rollback()
 
 
 @bp.post("/events/<int:event_id>/import/<key>")
@@ -146,9 +143,7 @@ def import_commit(event_id: int, key: str):
         return redirect(url_for(".import_upload", event_id=event.id))
     try:
         summary = apply_plan(plan, event)
-        db.session.commit()
     except ImportFailed:
-        db.session.rollback()
         flash(_("Nothing was imported: the file has errors."), "error")
         return redirect(url_for(".import_preview", event_id=event.id, key=key))
     importer.discard_plan(key)

@@ -24,6 +24,7 @@ from festa.audit.services import record
 from festa.auth.models import User
 from festa.checkin.models import Checkpoint, Device, Scan
 from festa.core.cells import defuse_formula
+from festa.core.transactions import transactional
 from festa.extensions import db
 from festa.i18n import local_time, speaker_name
 from festa.opendata.import_csv import COLUMNS as PROGRAMME_COLUMNS
@@ -80,11 +81,12 @@ def to_xlsx(table: Table, tz: str) -> bytes:
     return out.getvalue()
 
 
+@transactional
 def audit_download(event: Event, name: str, fmt: str, table: Table) -> None:
-    """Record a download of personal data (who, which table, how many rows); commits."""
+    """Record a download of personal data (who, which table, how many rows): an access
+    record, the one kind of write a GET may make."""
     if name in PERSONAL_TABLES:
         record(f"export.{name}", event, details={"format": fmt, "rows": len(table.rows)})
-        db.session.commit()
 
 
 def _titles(reservations: Iterable[Reservation]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from festa.audit.services import record
+from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program import queries
@@ -131,11 +132,12 @@ def feed_version(event: Event) -> str:
     return f"{number}+{digest}"
 
 
+@transactional
 def publish_schedule(event: Event, user_id: int | None = None) -> ScheduleVersion:
     """Publish the schedule as the next numbered version and bump `event.schedule_version`.
 
     Refuses (`nothing_changed`) when the programme is the same as the last version.
-    Adds to the current transaction; the caller commits. Two organizers publishing at
+    One transaction (it commits). Two organizers publishing at
     once cannot get the same number: (event, number) is unique.
     """
     db.session.refresh(event, with_for_update=True)

@@ -99,6 +99,5 @@ def rotate_agenda(token: str):
     except FestaError:
         abort(403)
     calendars.rotate_agenda_token(registration)
-    db.session.commit()
     flash(_("Your calendar link was replaced. Subscribe again with the new link."), "success")
     return redirect(url_for("registration.manage", token=token) + "#agenda-feed")

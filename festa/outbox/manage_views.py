@@ -20,10 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festa.audit.services import record
 from festa.auth.services import organizer_required
 from festa.auth.teams import event_scope, scoped_or_404
-from festa.extensions import db
 from festa.outbox import queries
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from festa.outbox.services import retry_now
@@ -103,8 +101,5 @@ def mail_retry(message_id: int):
         flash(_("This message has been sent already."), "warning")
     else:
         retry_now(message)
-        record("outbox.retry", message, event_id=message.event_id,
-               details={"topic": message.topic, "recipient": message.recipient})
-        db.session.commit()
         flash(_("The message will be sent again at the next delivery."), "success")
     return redirect(url_for("outbox_manage.mail_message", message_id=message.id))

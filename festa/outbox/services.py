@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from festa.audit.services import record
+from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.observability import metrics
@@ -242,13 +244,17 @@ def deliver_due(limit: int = 100) -> int:
     return sent
 
 
-def retry_now(message: OutboxMessage) -> None:
-    """Put a failed (or waiting) message back in the queue for the next pass. Caller commits."""
+@transactional
+def retry_now(message: OutboxMessage, audit_action: str = "outbox.retry") -> None:
+    """Put a failed (or waiting) message back in the queue for the next pass (audited as
+    `audit_action`, naming topic and recipient)."""
     message.status = OutboxStatus.PENDING
     message.next_attempt_at = utcnow()
     message.locked_until = None
     if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS):
         message.attempts = 0
+    record(audit_action, message, event_id=message.event_id,
+           details={"topic": message.topic, "recipient": message.recipient})
 
 
 def waiting_count(kind: str | None = None) -> int:

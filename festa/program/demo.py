@@ -1,7 +1,7 @@
 """The demo programme: AI Seoul 2025 (a past conference) and next March's AI Seoul Festa.
 
 `load_demo()` is idempotent: events are found by slug, speakers by their demo e-mail,
-staff by e-mail, the venue by name; only what is missing is created. The caller commits.
+staff by e-mail, the venue by name; only what is missing is created, in one transaction.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from festa import signals
 from festa.auth.models import User
 from festa.auth.services import create_user
 from festa.auth.teams import put_on_team
+from festa.core.transactions import transactional
 from festa.extensions import db
 from festa.program.demo_festa import SESSIONS as FESTA_SESSIONS
 from festa.program.demo_festa import TRACKS as FESTA_TRACKS
@@ -166,6 +168,13 @@ def _add_sessions(event: Event, rows: list[tuple], rooms: dict[str, Room],
         db.session.add(session)
 
 
+def _add_event(event: Event) -> None:
+    """Add a demo event as the editor's create_event does: the areas above are told."""
+    db.session.add(event)
+    db.session.flush()
+    signals.send(signals.event_created, event)
+
+
 def _conference(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker]) -> Event:
     event = Event(
         slug=CONFERENCE_SLUG, name_ko="AI 서울 2025", name_en="AI Seoul 2025",
@@ -179,7 +188,7 @@ def _conference(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speake
         registration_opens_at=seoul(date(2025, 1, 13), "10:00"),
         registration_closes_at=seoul(date(2025, 2, 10), "18:00"),
     )
-    db.session.add(event)
+    _add_event(event)
     _add_sessions(event, CONFERENCE_SESSIONS, rooms, {}, speakers)
     return event
 
@@ -208,7 +217,7 @@ def _festa(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker],
         registration_opens_at=now - timedelta(days=30),
         registration_closes_at=seoul(start - timedelta(days=1), "18:00"),
     )
-    db.session.add(event)
+    _add_event(event)
     tracks = {}
     for position, (key, ko, en, color, desc_ko, desc_en) in enumerate(FESTA_TRACKS):
         tracks[key] = Track(event=event, name_ko=ko, name_en=en, color=color, position=position,
@@ -245,6 +254,7 @@ def other_events() -> list[str]:
     return [slug for slug in slugs if not is_demo_slug(slug)]
 
 
+@transactional
 def load_demo(now: datetime | None = None) -> bool:
     """Create whatever part of the demo is missing; True when something was created.
 

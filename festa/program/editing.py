@@ -1,8 +1,9 @@
 """Organizers' changes to events, tracks, venues and rooms: validate, change, audit.
 
-Every function works inside the caller's transaction: it checks everything first and raises
-`FestaError` naming the fields at fault before changing anything, writes the audit entry
-with the change, and leaves the commit to the caller. Sessions and speakers are in
+Each change is one transaction (`@transactional`: it commits, or rolls back on failure;
+inside another service, e.g. a programme import, it joins that one). It checks everything
+first and raises `FestaError` naming the fields at fault before changing anything, and
+writes the audit entry with the change. Sessions and speakers are in
 `festa.program.sessions`; both share the helpers here.
 """
 
@@ -17,9 +18,11 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from festa import signals
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.auth.teams import put_on_team
+from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import SLUG_PATTERN, Event, Room, Session, Track, Venue
@@ -161,20 +164,24 @@ def event_values(data: Mapping[str, Any], event: Event | None = None) -> dict:
     return values
 
 
+@transactional
 def create_event(data: Mapping[str, Any], creator: User | None = None) -> Event:
     """A new (draft) event; an organizer who creates it is on its team (admins are on
-    every team already)."""
+    every team already); the areas above add what every event has (its entrance)."""
     event = create(Event(published=False), "event.create", event_values(data))
     if creator is not None and not creator.sees_every_event:
         put_on_team(event.id, creator)
+    signals.send(signals.event_created, event)
     return event
 
 
+@transactional
 def update_event(event: Event, data: Mapping[str, Any]) -> dict[str, list]:
     """Change an event's details (not its published state: see `set_published`)."""
     return update(event, "event.update", event_values(data, event))
 
 
+@transactional
 def set_published(event: Event, published: bool) -> None:
     """Publish (the public pages and feeds show it) or take back to draft."""
     if event.published != published:
@@ -182,6 +189,7 @@ def set_published(event: Event, published: bool) -> None:
         record("event.publish" if published else "event.unpublish", event)
 
 
+@transactional
 def delete_event(event: Event) -> None:
     """Delete an event with its tracks and sessions; refused once people registered."""
     registered = db.session.scalar(
@@ -203,18 +211,21 @@ def _check_track(values: dict) -> None:
     problems.check()
 
 
+@transactional
 def create_track(event: Event, data: Mapping[str, Any]) -> Track:
     values = pick(data, TRACK_FIELDS, Track(color="#3355aa", position=0))
     _check_track(values)
     return create(Track(event=event), "track.create", values)
 
 
+@transactional
 def update_track(track: Track, data: Mapping[str, Any]) -> dict[str, list]:
     values = pick(data, TRACK_FIELDS, track)
     _check_track(values)
     return update(track, "track.update", values)
 
 
+@transactional
 def delete_track(track: Track) -> None:
     """Delete a track; its sessions stay, without a track."""
     delete(track, "track.delete", {"name_en": track.name_en})
@@ -223,14 +234,17 @@ def delete_track(track: Track) -> None:
 # ---------------------------------------------------------------- venues and rooms
 
 
+@transactional
 def create_venue(data: Mapping[str, Any]) -> Venue:
     return create(Venue(), "venue.create", pick(data, VENUE_FIELDS))
 
 
+@transactional
 def update_venue(venue: Venue, data: Mapping[str, Any]) -> dict[str, list]:
     return update(venue, "venue.update", pick(data, VENUE_FIELDS))
 
 
+@transactional
 def delete_venue(venue: Venue) -> None:
     """Delete a venue and its rooms; refused while an event takes place there."""
     if db.session.scalar(sa.select(Event.id).where(Event.venue_id == venue.id).limit(1)):
@@ -247,18 +261,21 @@ def _check_room(values: dict) -> None:
     problems.check()
 
 
+@transactional
 def create_room(venue: Venue, data: Mapping[str, Any]) -> Room:
     values = pick(data, ROOM_FIELDS, Room(position=0, parallel_sessions=False))
     _check_room(values)
     return create(Room(venue=venue), "room.create", values)
 
 
+@transactional
 def update_room(room: Room, data: Mapping[str, Any]) -> dict[str, list]:
     values = pick(data, ROOM_FIELDS, room)
     _check_room(values)
     return update(room, "room.update", values)
 
 
+@transactional
 def delete_room(room: Room) -> None:
     """Delete a room; refused while sessions are placed in it (they would lose their room)."""
     if db.session.scalar(sa.select(Session.id).where(Session.room_id == room.id).limit(1)):

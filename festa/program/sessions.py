@@ -1,7 +1,7 @@
 """Organizers' changes to sessions and speakers: validate, change, audit.
 
-Like `festa.program.editing`: check first (FestaError naming the fields), then change and
-audit in the caller's transaction. Any change to a session bumps its `sequence`, so
+Like `festa.program.editing`: each change is one transaction; check first (FestaError naming
+the fields), then change and audit. Any change to a session bumps its `sequence`, so
 calendar apps replace their copy.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from festa.audit.services import record
+from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.conflicts import Conflict, Draft, draft_conflicts
@@ -116,12 +117,14 @@ def refuse_hard_conflicts(conflicts: list[Conflict]) -> None:
                          fields={"room_id": [c.message for c in hard]})
 
 
+@transactional
 def create_session(event: Event, data: Mapping[str, Any]) -> Session:
     """A new session of `event`."""
     values = session_values(event, data)
     return create(Session(event=event, sequence=0), "session.create", values)
 
 
+@transactional
 def update_session(session: Session, data: Mapping[str, Any]) -> dict[str, list]:
     """Change a session (cancelling is `cancelled=True`); bumps its sequence."""
     values = session_values(session.event, data, session)
@@ -135,11 +138,13 @@ def update_session(session: Session, data: Mapping[str, Any]) -> dict[str, list]
     return changes
 
 
+@transactional
 def delete_session(session: Session) -> None:
     starts_at = session.starts_at.isoformat() if session.scheduled else None
     delete(session, "session.delete", {"title_en": session.title_en, "starts_at": starts_at})
 
 
+@transactional
 def assign_speaker(session: Session, speaker: Speaker, role: str = SpeakerRole.SPEAKER,
                    position: int = 0) -> SessionSpeaker:
     """Put a speaker on a session (or change their role and order there)."""
@@ -163,6 +168,7 @@ def assign_speaker(session: Session, speaker: Speaker, role: str = SpeakerRole.S
     return link
 
 
+@transactional
 def remove_speaker(session: Session, speaker: Speaker) -> None:
     """Take a speaker off a session."""
     link = next((r for r in session.speaker_roles if r.speaker_id == speaker.id), None)
@@ -174,10 +180,12 @@ def remove_speaker(session: Session, speaker: Speaker) -> None:
     db.session.flush()
 
 
+@transactional
 def create_speaker(data: Mapping[str, Any]) -> Speaker:
     return create(Speaker(), "speaker.create", pick(data, SPEAKER_FIELDS))
 
 
+@transactional
 def update_speaker(speaker: Speaker, data: Mapping[str, Any]) -> dict[str, list]:
     """Change a speaker; their sessions' sequences go up (the programme shows the name)."""
     changes = update(speaker, "speaker.update", pick(data, SPEAKER_FIELDS))
@@ -187,6 +195,7 @@ def update_speaker(speaker: Speaker, data: Mapping[str, Any]) -> dict[str, list]
     return changes
 
 
+@transactional
 def delete_speaker(speaker: Speaker) -> None:
     """Delete a speaker and take them off every session."""
     for link in speaker.session_roles:

@@ -9,8 +9,10 @@ import io
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from festa.audit.services import record
 from festa.checkin.models import Checkpoint, Presence
 from festa.core.cells import defuse_formula
+from festa.core.transactions import transactional
 from festa.extensions import db
 from festa.i18n import format_dt, localized
 from festa.program.models import Event
@@ -19,6 +21,14 @@ from festa.registration.queries import event_positions, status_label
 from festa.registration.questions.queries import answer_columns
 
 BOM = "\ufeff"
+
+
+@transactional
+def audit_export(event: Event, rows: int, query: str, status: str, answer: str = "") -> None:
+    """Record who exported how many registrations with which filter: an access record of
+    personal data (the one kind of write a GET may make), its own transaction."""
+    record("registration.export", event, details={"rows": rows, "q": query, "status": status,
+                                                  "answer": answer})
 
 
 def _cell(value: object) -> str:

@@ -8,14 +8,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festa.audit.services import record
 from festa.auth.services import organizer_required
 from festa.auth.teams import event_scope, scoped_or_404
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import Event
 from festa.registration import queries, services
-from festa.registration.export import registrations_csv
+from festa.registration.export import audit_export, registrations_csv
 from festa.registration.forms import WalkInForm
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.questions.forms import (
@@ -81,9 +80,7 @@ def export_csv(event_id: int):
     event = _event_or_404(event_id)
     query, status, answer = _filters()
     rows = queries.search_registrations(event, query, status, answer)
-    record("registration.export", event, details={"rows": len(rows), "q": query,
-                                                  "status": status, "answer": answer})
-    db.session.commit()
+    audit_export(event, len(rows), query, status, answer)
     return Response(
         registrations_csv(event, rows), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',

@@ -14,20 +14,18 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from festa.errors import FestaError
-from festa.extensions import db
 from festa.web.forms import ConfirmForm, set_field_errors
 
 T = TypeVar("T")
 
 
 def run_service(form: FlaskForm | None, change: Callable[[], T]) -> T | None:
-    """Run one service call as one transaction: commit on success; on a FestaError roll back
-    (nothing half-saved) and show its messages on the form's fields, or flash them."""
+    """Call one service (`change`, which commits its own transaction or rolls it back);
+    on a FestaError show its messages on the form's fields, or flash them. Returns the
+    service's result (True for None), or None when it refused."""
     try:
         result = change()
-        db.session.commit()
     except FestaError as error:
-        db.session.rollback()
         if form is not None and error.fields:
             set_field_errors(form, error.fields)
         else:
@@ -46,8 +44,8 @@ def render_form(form: FlaskForm, title: str, back: str, template: str = "manage/
 def form_page(form: FlaskForm, change: Callable[[], T], done: str | Callable[[T], str], *,
               title: str, back: str, message: str | None = None,
               check: Callable[[], object] | None = None, **context: Any):
-    """The whole life of a back-office form: on a valid POST run the service (`change`) as
-    one transaction and go to `done` (a URL, or a function of the result); else show the
+    """The whole life of a back-office form: on a valid POST run the service (`change`) and
+    go to `done` (a URL, or a function of the result); else show the
     form with its errors (422) or empty (200). `check` runs the service's own checks when
     the form's failed, so that every error shows at once."""
     if form.validate_on_submit():

@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from festa.audit.services import record
 from festa.auth.services import organizer_required
 from festa.auth.teams import scoped_or_404
-from festa.extensions import db
 from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import retry_now
 from festa.program.models import Event
@@ -38,7 +36,6 @@ def webhooks_page(event_id: int):
     form = WebhookForm()
     if form.validate_on_submit():
         webhooks.create_webhook(event.id, form.url.data, form.topics.data)
-        db.session.commit()
         flash(_("Webhook added. Its secret is shown below."), "success")
         return redirect(url_for(".webhooks_page", event_id=event.id))
     return render_template(
@@ -53,7 +50,6 @@ def toggle(hook_id: int):
     confirmed()
     hook = scoped_or_404(Webhook, hook_id)
     webhooks.set_active(hook, not hook.active)
-    db.session.commit()
     flash(_("Webhook switched on.") if hook.active else _("Webhook paused."), "success")
     return redirect(url_for(".webhooks_page", event_id=hook.event_id))
 
@@ -65,7 +61,6 @@ def delete(hook_id: int):
     hook = scoped_or_404(Webhook, hook_id)
     event_id = hook.event_id
     webhooks.delete_webhook(hook)
-    db.session.commit()
     flash(_("Webhook deleted."), "success")
     return redirect(url_for(".webhooks_page", event_id=event_id))
 
@@ -77,8 +72,6 @@ def retry(message_id: int):
     message = scoped_or_404(OutboxMessage, message_id)
     if message.kind != OutboxKind.WEBHOOK or message.event_id is None:
         abort(404)
-    retry_now(message)
-    record("webhook.retry", message, event_id=message.event_id)
-    db.session.commit()
+    retry_now(message, audit_action="webhook.retry")
     flash(_("The call will be sent again shortly."), "success")
     return redirect(url_for(".webhooks_page", event_id=message.event_id))

@@ -31,6 +31,7 @@ from festa.audit.services import record
 from festa.checkin.models import Checkpoint, Scan
 from festa.config import is_production
 from festa.core import outbound
+from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -253,8 +254,9 @@ def init_app(app: Flask) -> None:
 # ------------------------------------------------------------------ organizers' changes
 
 
+@transactional
 def create_webhook(event_id: int, url: str, topics: list[str]) -> Webhook:
-    """A new webhook with a fresh secret. Caller commits."""
+    """A new webhook with a fresh secret."""
     unknown = [t for t in topics if t not in TOPICS]
     if unknown or not topics:
         raise FestaError("unknown_topic", f"Unknown topics: {', '.join(unknown) or '-'}",
@@ -267,12 +269,14 @@ def create_webhook(event_id: int, url: str, topics: list[str]) -> Webhook:
     return hook
 
 
+@transactional
 def set_active(hook: Webhook, active: bool) -> None:
     if hook.active != active:
         hook.active = active
         record("webhook.enable" if active else "webhook.disable", hook)
 
 
+@transactional
 def delete_webhook(hook: Webhook) -> None:
     """Delete a webhook; its queued and logged deliveries go with it."""
     record("webhook.delete", hook, details={"url": hook.url})

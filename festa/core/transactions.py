@@ -1,0 +1,59 @@
+"""Services own their transaction: a view or a command calls one service, and that service
+commits what it changed, or rolls all of it back when it fails. Views never commit.
+
+`@transactional` marks such a service. Called from a view, a command or a test, it commits
+on success and rolls back on any exception (then raises it). Called from inside another
+transactional service, it joins that one's transaction: only the outermost commits, so a
+service built from others (a programme import: venues, rooms, sessions, speakers) is still
+all or nothing. `rehearsal()` runs services to see what they would do, and keeps nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from festa.extensions import db
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_DEPTH = "festa.transaction_depth"
+
+
+def transactional(service: Callable[P, T]) -> Callable[P, T]:
+    @wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        info = db.session.info
+        depth = info.get(_DEPTH, 0)
+        info[_DEPTH] = depth + 1
+        try:
+            result = service(*args, **kwargs)
+            if depth == 0:
+                db.session.commit()
+            return result
+        except BaseException:
+            if depth == 0:
+                db.session.rollback()
+            raise
+        finally:
+            info[_DEPTH] = depth
+
+    return run
+
+
+
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Run services for their answer only (an import's preview): inside, they join one
+    transaction that is rolled back at the end, so nothing they change is kept."""
+    info = db.session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield
+    finally:
+        info[_DEPTH] = depth
+        db.session.rollback()
