@@ -72,3 +72,32 @@ export function dayRange(data, day) {
 export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
+
+/* Side-by-side lanes for sessions that overlap in one room (a conflict, or a room that
+   allows parallel sessions): {id: {lane, lanes}}; items are {id, from, to}. */
+export function lanes(items) {
+  const placed = {};
+  const ordered = [...items].sort((a, b) => a.from - b.from || a.to - b.to);
+  let cluster = [];
+  let clusterEnd = -1;
+  const close = () => {
+    const count = Math.max(1, ...cluster.map((id) => placed[id].lane + 1));
+    for (const id of cluster) placed[id].lanes = count;
+    cluster = [];
+  };
+  let ends = [];
+  for (const item of ordered) {
+    if (item.from >= clusterEnd) {
+      close();
+      ends = [];
+    }
+    let lane = ends.findIndex((end) => end <= item.from);
+    if (lane === -1) lane = ends.length;
+    ends[lane] = item.to;
+    placed[item.id] = { lane, lanes: 1 };
+    cluster.push(item.id);
+    clusterEnd = Math.max(clusterEnd, item.to);
+  }
+  close();
+  return placed;
+}

@@ -4,7 +4,7 @@
    reloads its data so conflicts show as they happen. Undo replays this page's changes
    backwards, one at a time. */
 import {
-  clashes, dayRange, fill, hhmm, isoAt, MIN_MINUTES, parseHHMM, pxPerMinute, snap
+  clashes, dayRange, fill, hhmm, isoAt, lanes, MIN_MINUTES, parseHHMM, pxPerMinute, snap
 } from "./schedule-editor-model.js";
 
 const root = document.getElementById("schedule-editor");
@@ -258,9 +258,17 @@ function renderGrid() {
       box.style.height = (block.to - block.from) * ppm + "px";
       body.append(box);
     }
-    for (const session of state.data.sessions.filter((s) => s.room_id === room.id &&
-        s.day === state.day)) {
+    const here = state.data.sessions.filter((s) => s.room_id === room.id &&
+      s.day === state.day);
+    const lane = lanes(here);
+    for (const session of here) {
       const node = card(session);
+      const { lane: index, lanes: count } = lane[session.id];
+      if (count > 1) {
+        node.style.left = `calc(${(100 * index) / count}% + 2px)`;
+        node.style.width = `calc(${100 / count}% - 4px)`;
+        node.style.right = "auto";
+      }
       node.style.top = (session.from - first) * ppm + "px";
       node.style.height = Math.max((session.to - session.from) * ppm, 18) + "px";
       body.append(node);
