@@ -3,6 +3,7 @@
 import pytest
 
 from festa.auth.services import create_api_token
+from festa.auth.teams import put_on_team
 from festa.extensions import db, limiter
 from festa.registration import services
 from tests.factories import make_user
@@ -157,6 +158,10 @@ def test_organizer_token_can_read_and_cancel_with_audit(client, event):
     url = f"/api/v1/registrations/{data['registration']['id']}"
     assert client.get(url, headers={"Authorization": f"Bearer {door}"}).status_code == 403
     headers = {"Authorization": f"Bearer {token}"}
+    # Not yet on the event's team: the registration is not theirs to see.
+    assert client.get(url, headers=headers).status_code == 404
+    put_on_team(event.id, user)
+    db.session.commit()
     assert client.get(url, headers=headers).status_code == 200
     assert client.get("/api/v1/registrations/999999", headers=headers).status_code == 404
     assert client.delete(url, headers=headers).get_json()["registration"]["status"] == "cancelled"
