@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app, babel)
 
     from festa import blueprints
+    from festa.core.inputs import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     blueprints.register(app)
     return app

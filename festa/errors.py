@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from festa.core.inputs import InputError, load_json
 from festa.extensions import db
 
 
@@ -138,7 +139,25 @@ def _retry_headers(error: HTTPException) -> dict:
     return headers
 
 
+def check_json_body():
+    """Refuse a JSON body that could hurt before any view parses it: too deep (a
+    RecursionError), numbers of thousands of digits, lone surrogates (which no database
+    stores). 400, or 422 naming the field holding the bad string."""
+    if not request.is_json or not request.content_length:
+        return None
+    try:
+        load_json(request.get_data(cache=True))
+    except InputError as error:
+        path = getattr(error, "path", None)
+        if path:
+            return error_body("validation_error", "Some fields are not valid: " + path,
+                              {path: [error.message]}), 422
+        return error_body("bad_request", error.message), 400
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(check_json_body)
     app.register_error_handler(FestaError, handle_festa_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

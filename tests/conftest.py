@@ -299,9 +299,10 @@ class SmtpServer:
     starting with "reject" are refused permanently (550), "later" temporarily (451).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, smtputf8: bool = True) -> None:
         import threading
 
+        self.smtputf8 = smtputf8  # advertise SMTPUTF8 (RFC 6531) for 사용자@한국.kr
         self.host = "127.0.0.1"
         self.port = 0
         self.messages: list = []
@@ -338,7 +339,8 @@ class SmtpServer:
                     self.port = owner.port = self.server.sockets[0].getsockname()[1]
                 return super()._trigger_server()
 
-        self._controller = FreePortController(self, hostname=self.host, port=self.port)
+        self._controller = FreePortController(self, hostname=self.host, port=self.port,
+                                              enable_SMTPUTF8=self.smtputf8)
         self._controller.start()
         return self
 

@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from festa.api.auth import bearer_token, require_organizer, require_team
+from festa.api.fields import AwareDateTime, Text
 from festa.auth.models import User
 from festa.auth.services import user_for_api_token
 from festa.checkin import queries
@@ -36,11 +37,10 @@ class ScanRequestSchema(ma.Schema):
                             metadata={"description": "the ticket code or the ticket page URL"})
     direction = ma.fields.String(load_default="entry",
                                  validate=ma.validate.OneOf(["entry", "exit"]))
-    scanned_at = ma.fields.AwareDateTime(load_default=None, allow_none=True,
-                                         metadata={"description": "when an offline scan "
-                                                                  "happened (ISO 8601)"})
-    client_scan_id = ma.fields.String(load_default=None, allow_none=True,
-                                      validate=ma.validate.Length(min=1, max=100))
+    scanned_at = AwareDateTime(load_default=None, allow_none=True,
+                               metadata={"description": "when an offline scan happened "
+                                                        "(ISO 8601)"})
+    client_scan_id = Text(load_default=None, allow_none=True, max_length=100)
     mode = ma.fields.String(load_default=None, allow_none=True,
                             validate=ma.validate.OneOf(["online", "offline"]),
                             metadata={"description": "how the scanner decided; default "
@@ -113,7 +113,7 @@ class OfflineBundleSchema(ma.Schema):
 
 
 class SearchArgsSchema(ma.Schema):
-    q = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    q = Text(required=True, max_length=200)
 
 
 class SearchHitSchema(ma.Schema):

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
 from festa.api.auth import bearer_token, organizer_or_none, require_team
+from festa.api.fields import Email, Text
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.program.queries import published_event_or_404
@@ -23,9 +24,9 @@ blp = Blueprint("api_registrations", __name__, description="Registrations: sign 
 
 
 class RegistrationIn(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    email = ma.fields.Email(required=True)
-    organization = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    name = Text(required=True, max_length=100)
+    email = Email(required=True)
+    organization = Text(load_default="", max_length=200)
     locale = ma.fields.String(load_default="ko", validate=ma.validate.OneOf(["ko", "en"]))
     sessions = ma.fields.List(
         ma.fields.Integer(strict=True), load_default=list,

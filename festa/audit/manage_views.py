@@ -7,6 +7,7 @@ from flask_login import current_user
 from festa.audit import queries
 from festa.audit.forms import AuditFilterForm
 from festa.auth.services import organizer_required
+from festa.core.inputs import page_number
 from festa.i18n import localized
 
 bp = Blueprint("audit_manage", __name__, url_prefix="/manage")
@@ -38,7 +39,8 @@ def _page_args() -> dict:
 def audit_log():
     """Who changed what and when, newest first; filter by event, actor and action."""
     form, filters = _filters(queries.known_actions())
-    page = queries.audit_page(filters, current_user, request.args.get("page", 1, type=int))
+    page = queries.audit_page(filters, current_user,
+                              request.args.get("page", 1, type=page_number))
     return render_template("manage/audit/log.html", form=form, page=page, page_args=_page_args(),
                            view="audit_manage.audit_log")
 
@@ -49,6 +51,6 @@ def scan_log():
     """Every scan by devices and door staff (failed ones too), newest first."""
     form, filters = _filters(list(queries.SCAN_ACTIONS))
     page = queries.page_of(queries.scan_query(filters, current_user),
-                           request.args.get("page", 1, type=int))
+                           request.args.get("page", 1, type=page_number))
     return render_template("manage/audit/scans.html", form=form, page=page,
                            page_args=_page_args(), view="audit_manage.scan_log")

@@ -2,12 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from festa.auth.models import Role
 from festa.auth.services import MIN_PASSWORD_LENGTH, AccountError, check_password_rules
-from festa.web.forms import ManageForm, choices, strip
+from festa.web.forms import ManageForm, choices, email_field, text
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Admin"),
@@ -51,9 +51,8 @@ class ChangePasswordForm(FlaskForm):
 
 
 class StaffForm(PasswordForm):
-    email = EmailField(_l("E-mail"), [DataRequired(), Email(), Length(max=254)],
-                       filters=[strip])
-    name = StringField(_l("Name"), [Length(max=100)], filters=[strip])
+    email = email_field(_l("E-mail"))
+    name = text(_l("Name"), max_length=100)
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS), default=Role.ORGANIZER,
                        description=_l("Organizers manage the programme; door staff only scan "
                                       "tickets; admins also manage staff."))
@@ -67,6 +66,5 @@ class ActiveForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("What the token is for"), [Optional(), Length(max=100)],
-                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       description=_l("For example: the registration dashboard script."))
+    name = text(_l("What the token is for"), max_length=100,
+                description=_l("For example: the registration dashboard script."))

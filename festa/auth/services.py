@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache, wraps
@@ -48,7 +49,8 @@ def load_user(session_id: str) -> User | None:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """How staff addresses are stored and looked up: NFC, stripped, lower-cased."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 def check_password_rules(password: str) -> None:

@@ -41,6 +41,7 @@ from festa.checkin.presence import (
 )
 from festa.checkin.queries import checkpoint_label
 from festa.checkin.undo import scan_for_undo, undo_scan  # noqa: F401 (interface)
+from festa.core.inputs import storable
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -88,8 +89,8 @@ def decide_scan(checkpoint: Checkpoint, code: str, direction: str = "entry",
             return earlier
     now = utcnow()
     at = min(scanned_at or now, now)  # a scanner's clock running fast cannot date the future
-    ctx = _Context(checkpoint=checkpoint, code=extract_code(code)[:300], direction=direction,
-                   at=at)
+    ctx = _Context(checkpoint=checkpoint, code=storable(extract_code(code))[:300],
+                   direction=direction, at=at)
     scan = Scan(checkpoint_id=checkpoint.id, code=ctx.code, direction=direction,
                 result="pending", mode=mode if mode in MODES else "online", scanned_at=at,
                 recorded_at=now, client_scan_id=client_scan_id or None,

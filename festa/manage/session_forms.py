@@ -5,8 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, URLField
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, SelectField, URLField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from festa.i18n import localized, speaker_name
 from festa.program.models import Event, SessionKind, SessionLanguage, SpeakerRole
@@ -14,6 +14,7 @@ from festa.web.forms import (
     ManageForm,
     capacity_field,
     choices,
+    email_field,
     local_datetime,
     long_text,
     optional_int,
@@ -85,9 +86,8 @@ class SpeakerForm(ManageForm):
     photo_url = URLField(_l("Photo URL"), [Optional(), Length(max=500), URL(
         require_tld=False, message=_l("Enter a web address starting with https://."))],
         filters=[strip])
-    email = EmailField(_l("E-mail (private)"), [Optional(), Length(max=254), Email(
-        message=_l("Enter an e-mail address."))], filters=[strip],
-        description=_l("Only organizers see this."))
+    email = email_field(_l("E-mail (private)"), required=False,
+                        description=_l("Only organizers see this."))
 
     rows = (("family_name_ko", "given_name_ko"), ("family_name_en", "given_name_en"),
             ("given_name_first",), ("affiliation_ko", "affiliation_en"),

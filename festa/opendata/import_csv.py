@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from festa.core.cells import undo_defuse
+from festa.core.inputs import storable
 from festa.opendata.import_plan import ImportPlan, check_row, split_name
 from festa.program.models import Event, SessionKind, SessionLanguage
 
@@ -102,7 +103,10 @@ def _names(ko: str, en: str) -> dict | None:
 
 
 def parse_row(plan: ImportPlan, line: int, raw: dict, zone: ZoneInfo) -> dict:
-    value = {name: undo_defuse(raw.get(name) or "") for name in COLUMNS}
+    # As stored: NFC, without control characters (abstracts keep their line breaks).
+    value = {name: storable(undo_defuse(raw.get(name) or ""),
+                            multiline=name.startswith("abstract"))
+             for name in COLUMNS}
     for name in REQUIRED:
         if not value[name].strip():
             plan.error(line, name, _("This column is required."))
@@ -152,9 +156,21 @@ def parse(data: bytes, event: Event) -> ImportPlan:
         plan.error(1, "file", _("The file is not UTF-8 text. Save it as CSV UTF-8."))
         return plan
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        _read_rows(plan, reader, event)
+    except csv.Error:
+        # The csv module's limit (128 KiB per cell) or a broken quote: say where it stopped.
+        plan.error(reader.line_num or 1, "file",
+                   _("A cell is too large (over 128 KiB) or its quotes are not closed."))
+    if not plan.rows and not plan.errors:
+        plan.error(2, "file", _("The file has no sessions."))
+    return plan
+
+
+def _read_rows(plan: ImportPlan, reader, event: Event) -> None:
     header = [h.strip().lower() for h in next(reader, [])]
     if not _check_header(plan, header):
-        return plan
+        return
     zone = ZoneInfo(event.timezone)
     previous_end = reader.line_num
     for cells in reader:
@@ -168,6 +184,3 @@ def parse(data: bytes, event: Event) -> ImportPlan:
         row = parse_row(plan, line, dict(zip(header, cells, strict=False)), zone)
         check_row(plan, row, event)
         plan.rows.append(row)
-    if not plan.rows and not plan.errors:
-        plan.error(2, "file", _("The file has no sessions."))
-    return plan

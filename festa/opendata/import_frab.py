@@ -8,13 +8,13 @@ meaningful lines for people; the preview shows the session's title next to it.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
+from festa.core.inputs import InputError, in_date_range, load_json, storable
 from festa.opendata.import_plan import ImportPlan, check_row, split_name
 from festa.program.models import Event, SessionKind, SessionLanguage
 
@@ -22,8 +22,8 @@ DURATION = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _kind(value: str | None) -> str:
-    text = (value or "").lower()
+def _kind(value: object) -> str:
+    text = value.lower() if isinstance(value, str) else ""
     for kind in (SessionKind.KEYNOTE, SessionKind.WORKSHOP, SessionKind.PANEL,
                  SessionKind.DIALOGUE):
         if kind in text:
@@ -31,8 +31,8 @@ def _kind(value: str | None) -> str:
     return SessionKind.TALK
 
 
-def _language(value: str | None) -> str:
-    text = (value or "").lower()
+def _language(value: object) -> str:
+    text = value.lower() if isinstance(value, str) else ""
     has_ko, has_en = "ko" in text, "en" in text
     if has_ko and has_en:
         return SessionLanguage.BOTH
@@ -48,7 +48,13 @@ def _duration(value: object) -> timedelta | None:
 
 
 def _start(item: dict, day: dict, zone: ZoneInfo) -> datetime | None:
-    """`date` (ISO with offset) when present, else the day's date and `start` (HH:MM)."""
+    """`date` (ISO with offset) when present, else the day's date and `start` (HH:MM);
+    None when neither gives a plausible time."""
+    moment = _raw_start(item, day, zone)
+    return moment if moment is not None and in_date_range(moment) else None
+
+
+def _raw_start(item: dict, day: dict, zone: ZoneInfo) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(item.get("date") or ""))
         return moment if moment.tzinfo else moment.replace(tzinfo=zone)
@@ -65,7 +71,7 @@ def _start(item: dict, day: dict, zone: ZoneInfo) -> datetime | None:
 def _end(item: dict, start: datetime) -> datetime | None:
     try:
         end = datetime.fromisoformat(str(item.get("end") or ""))
-        if end.tzinfo:
+        if end.tzinfo and in_date_range(end):
             return end
     except ValueError:
         pass
@@ -74,24 +80,23 @@ def _end(item: dict, start: datetime) -> datetime | None:
 
 
 def _person_name(person: object) -> str:
-    if isinstance(person, str):
-        return person.strip()
     if isinstance(person, dict):
-        return str(person.get("name") or person.get("public_name") or "").strip()
-    return ""
+        person = person.get("name") or person.get("public_name")
+    return storable(person) if isinstance(person, str) else ""
 
 
-def _text(item: dict, key: str) -> str:
+def _text(item: dict, key: str, multiline: bool = False) -> str:
+    """A string field as it is stored (NFC, no control characters); "" if not a string."""
     value = item.get(key)
-    return value.strip() if isinstance(value, str) else ""
+    return storable(value, multiline=multiline) if isinstance(value, str) else ""
 
 
 def parse_item(plan: ImportPlan, line: int, item: dict, day: dict, ctx: dict) -> dict:
     title = _text(item, "title")
     subtitle = _text(item, "subtitle")
     full_title = f"{title}: {subtitle}" if title and subtitle else title
-    abstract = "\n\n".join(p for p in (_text(item, "abstract"), _text(item, "description"))
-                           if p)
+    abstract = "\n\n".join(p for p in (_text(item, "abstract", multiline=True),
+                                        _text(item, "description", multiline=True)) if p)
     language = _language(item.get("language"))
     start = _start(item, day, ctx["zone"])
     end = _end(item, start) if start else None
@@ -126,10 +131,9 @@ def parse_item(plan: ImportPlan, line: int, item: dict, day: dict, ctx: dict) ->
 
 def _conference(plan: ImportPlan, data: bytes) -> dict | None:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        plan.error(getattr(error, "lineno", 1), "file", _("Not a JSON file: %(error)s",
-                                                          error=str(error)))
+        document = load_json(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, InputError) as error:
+        plan.error(1, "file", _("Not a JSON file: %(error)s", error=str(error)))
         return None
     schedule = document.get("schedule") if isinstance(document, dict) else None
     conference = schedule.get("conference") if isinstance(schedule, dict) else None
@@ -145,7 +149,8 @@ def _context(conference: dict, event: Event) -> dict:
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo(event.timezone)
     colors = {}
-    for track in conference.get("tracks") or []:
+    tracks = conference.get("tracks")
+    for track in tracks if isinstance(tracks, list) else []:
         if isinstance(track, dict) and HEX_COLOR.match(str(track.get("color") or "")):
             colors[str(track.get("name") or "")] = track["color"]
     return {"zone": zone, "colors": colors, "room": ""}
@@ -161,8 +166,11 @@ def parse(data: bytes, event: Event) -> ImportPlan:
     line = 0
     for day in conference["days"]:
         rooms = day.get("rooms") if isinstance(day, dict) else None
-        for room_name, items in (rooms or {}).items():
-            ctx["room"] = str(room_name)
+        if not isinstance(rooms, dict):
+            plan.error(line + 1, "rooms", _("A day's rooms must be an object of room names."))
+            continue
+        for room_name, items in rooms.items():
+            ctx["room"] = storable(room_name)
             for item in items if isinstance(items, list) else []:
                 line += 1
                 if not isinstance(item, dict):

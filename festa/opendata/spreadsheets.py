@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
@@ -62,13 +63,21 @@ def to_csv(table: Table, tz: str) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _xlsx_safe(value: object) -> object:
+    """XLSX (XML) cannot hold most control characters: drop them rather than fail the
+    whole download over one old row."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def to_xlsx(table: Table, tz: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.title[:31]
     sheet.append(table.headers)
     for row in table.rows:
-        sheet.append([_cell(v, tz) for v in row])
+        sheet.append([_xlsx_safe(_cell(v, tz)) for v in row])
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             if isinstance(cell.value, str) and cell.value.startswith("="):

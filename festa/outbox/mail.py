@@ -10,12 +10,14 @@ no area.
 from __future__ import annotations
 
 import smtplib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
+import idna
 from flask import Flask, current_app
 
 from festa.outbox.models import OutboxKind, OutboxMessage
@@ -35,6 +37,35 @@ class MailPart:
     subtype: str
     filename: str
     params: dict = field(default_factory=dict)
+
+
+def envelope_address(address: str) -> tuple[str, bool]:
+    """The address as SMTP carries it, and whether that needs SMTPUTF8 (RFC 6531).
+
+    An internationalised domain (user@한국.kr) travels IDNA-encoded (user@xn--3e0b707e.kr),
+    which every server takes; only a non-ASCII local part (사용자@한국.kr) needs SMTPUTF8."""
+    local, _at, domain = address.rpartition("@")
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            return address, True
+    return f"{local}@{domain}", not local.isascii()
+
+
+def _display_name(name: str) -> str:
+    """A name fit for a header: line breaks and other control characters dropped (they
+    would end the header), whatever older rows hold."""
+    return "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp"))
+
+
+def _to_header(name: str, address: str) -> str:
+    if address.isascii():
+        return formataddr((name, address)) if name else address
+    # SMTPUTF8: the header is raw UTF-8 (email.headerregistry.Address refuses a non-ASCII
+    # local part, which RFC 6532 allows).
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>' if name else address
 
 
 def _mail_domain() -> str:
@@ -64,7 +95,7 @@ def build_message(recipient: str, name: str, *, subject: str, lang: str, text: s
     msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = subject
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = formataddr((name, recipient)) if name else recipient
+    msg["To"] = _to_header(_display_name(name or ""), envelope_address(recipient)[0])
     msg["Date"] = formatdate(localtime=False)
     # Stored with the row: every retry carries the same id, so receivers can drop duplicates.
     msg["Message-ID"] = make_msgid(idstring="festa", domain=_mail_domain())
@@ -82,14 +113,18 @@ def build_message(recipient: str, name: str, *, subject: str, lang: str, text: s
 
 
 def rendered_mail(message: EmailMessage) -> Rendered:
-    """What the outbox stores for a mail: its bytes and subject."""
-    return Rendered(message.as_bytes(policy=MAIL_POLICY), str(message["Subject"] or ""))
+    """What the outbox stores for a mail: its bytes and subject. A non-ASCII local part
+    (사용자@한국.kr) stays UTF-8 in the headers; it is sent with SMTPUTF8."""
+    utf8 = not all(a.addr_spec.isascii() for a in message["To"].addresses)
+    policy = MAIL_POLICY.clone(utf8=True) if utf8 else MAIL_POLICY
+    return Rendered(message.as_bytes(policy=policy), str(message["Subject"] or ""))
 
 
 def send_mail(message: OutboxMessage) -> None:
     """Deliver one stored message over SMTP (the outbox's "mail" deliverer)."""
     config = current_app.config
     sender = parseaddr(config["MAIL_FROM"])[1] or "festa@localhost"
+    recipient, needs_utf8 = envelope_address(message.recipient)
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
                           timeout=config.get("MAIL_TIMEOUT", 30)) as smtp:
@@ -97,7 +132,15 @@ def send_mail(message: OutboxMessage) -> None:
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.sendmail(sender, [message.recipient], message.payload)
+            options = []
+            if needs_utf8:
+                smtp.ehlo_or_helo_if_needed()
+                if not smtp.has_extn("smtputf8"):
+                    raise DeliveryError("the mail server cannot deliver to an address with "
+                                        "non-ASCII characters before the @ (no SMTPUTF8)",
+                                        permanent=True)
+                options.append("SMTPUTF8")
+            smtp.sendmail(sender, [recipient], bytes(message.payload), mail_options=options)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _text in error.recipients.values()]
         # 5xx: the address is refused for good; 4xx: try again later.

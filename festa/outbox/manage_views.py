@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from festa.auth.services import organizer_required
 from festa.auth.teams import event_scope, scoped_or_404
+from festa.core.inputs import page_number
 from festa.outbox import queries
 from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from festa.outbox.services import retry_now
@@ -48,7 +49,7 @@ def mail_list():
         status = None
     # Organizers read the mail of their events only; mail of no event is for admins.
     scope = event_scope(current_user, OutboxMessage.event_id)
-    page = queries.mail_page(status, request.args.get("page", 1, type=int), scope)
+    page = queries.mail_page(status, request.args.get("page", 1, type=page_number), scope)
     return render_template(
         "manage/outbox/mail.html", page=page, status=status, counts=queries.status_counts(scope),
         smtp_configured=bool(current_app.config.get("MAIL_SERVER")),

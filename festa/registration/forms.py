@@ -8,25 +8,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     RadioField,
     SelectChoice,
-    StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired
 
-from festa.web.forms import CheckboxListField
+from festa.web.forms import CheckboxListField, email_field, text
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
-                       render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
-    organization = StringField(_l("Organisation (optional)"),
-                               validators=[Optional(), Length(max=200)],
-                               render_kw={"autocomplete": "organization"})
+    name = text(_l("Name"), required=True, max_length=100, render_kw={"autocomplete": "name"})
+    email = email_field(_l("E-mail"), render_kw={"autocomplete": "email"})
+    organization = text(_l("Organisation (optional)"), max_length=200,
+                        render_kw={"autocomplete": "organization"})
     locale = RadioField(_l("Preferred language for e-mail"), default="ko",
                         choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")],
                         validators=[DataRequired()])
@@ -64,7 +59,6 @@ class WalkInForm(RegistrationForm):
 class ManageLinkForm(FlaskForm):
     """Ask for the manage link again, by e-mail."""
 
-    email = EmailField(_l("The e-mail address you registered with"),
-                       validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    email = email_field(_l("The e-mail address you registered with"),
+                        render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me my manage link"))

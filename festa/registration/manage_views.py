@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from festa.auth.services import organizer_required
 from festa.auth.teams import event_scope, scoped_or_404
+from festa.core.inputs import page_number
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import Event
@@ -61,7 +62,7 @@ def event_registrations(event_id: int):
     event = _event_or_404(event_id)
     query, status, answer = _filters()
     rows = queries.search_registrations(event, query, status, answer)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return render_template(
         "manage/registration/list.html", event=event, rows=shown, found=len(rows), page=page,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask import current_app
 from flask_babel import gettext as _
 
 from festa.audit.services import record
 from festa.auth.models import User
-from festa.auth.services import normalize_email
+from festa.core import inputs
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.i18n import format_time, localized
@@ -24,6 +24,7 @@ from festa.registration.questions.rules import (
     event_questions,
     fields_message,
 )
+from festa.web.forms import input_message
 
 LOCALES = ("ko", "en")
 
@@ -44,9 +45,24 @@ def reservable_sessions(event: Event) -> list[Session]:
 
 
 def normal_email(email: str) -> str:
-    """Checked and lower-cased; raises EmailNotValidError."""
-    checked = validate_email((email or "").strip(), check_deliverability=False)
-    return normalize_email(checked.normalized)
+    """Checked (internationalised addresses too), NFC and lower-cased; raises
+    EmailNotValidError."""
+    try:
+        return inputs.clean_email(email)
+    except inputs.InputError as error:
+        raise EmailNotValidError(error.message) from error
+
+
+def _clean(fields: dict[str, list[str]], field: str, value: str, max_length: int,
+           required: bool = False) -> str:
+    """One text input after the shared rules; a broken rule is added to `fields`."""
+    try:
+        return inputs.clean_text(value, max_length=max_length, required=required)
+    except inputs.InputError as error:
+        message = (_("Please enter your name.") if field == "name" and error.code == "required"
+                   else input_message(error.code, max_length))
+        fields[field] = [message]
+        return ""
 
 
 def validated(event: Event, name: str, email: str, organization: str, locale: str,
@@ -56,17 +72,12 @@ def validated(event: Event, name: str, email: str, organization: str, locale: st
     `answers.<question id>`). Returns the values, the sessions, the cleaned answers and
     the event's questions."""
     fields: dict[str, list[str]] = {}
-    name, organization = (name or "").strip(), (organization or "").strip()
-    if not name:
-        fields["name"] = [_("Please enter your name.")]
-    elif len(name) > 100:
-        fields["name"] = [_("Please use at most %(n)s characters.", n=100)]
+    name = _clean(fields, "name", name, 100, required=True)
+    organization = _clean(fields, "organization", organization, 200)
     try:
         email = normal_email(email)
     except EmailNotValidError:
         fields["email"] = [_("Please enter a valid e-mail address.")]
-    if len(organization) > 200:
-        fields["organization"] = [_("Please use at most %(n)s characters.", n=200)]
     if locale not in LOCALES:
         fields["locale"] = [_("Choose Korean or English.")]
     if consent is not True:

@@ -10,18 +10,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from festa.core import inputs
 
 NAME_MAX = 200
 TEXT_MAX = 10_000
@@ -30,6 +41,63 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
+
+
+def normalized(value: object) -> object:
+    """Filter: NFC and stripped (festa.core.inputs), as every stored text is."""
+    return inputs.normalize_text(value) if isinstance(value, str) else value
+
+
+def normalized_multiline(value: object) -> object:
+    return inputs.normalize_text(value, multiline=True) if isinstance(value, str) else value
+
+
+def input_message(code: str, max_length: int | None = None) -> str:
+    """The translated message for a festa.core.inputs rule (pages and services alike)."""
+    messages = {
+        "control_character": _("Remove control characters (such as line breaks) from this "
+                               "text."),
+        "surrogate": _("This text contains characters that cannot be stored."),
+        "noncharacter": _("This text contains characters that cannot be stored."),
+        "bidi_control": _("Remove right-to-left or left-to-right override characters from "
+                          "this text."),
+        "required": _("This field is required."),
+        "bad_email": _("Please enter a valid e-mail address."),
+    }
+    if code == "too_long":
+        return _("Please use at most %(n)s characters.", n=max_length)
+    return messages.get(code, _("This value is not valid."))
+
+
+class TextRules:
+    """Validator: the characters festa.core.inputs allows (no control characters, no
+    bidi overrides in one-line text, nothing unstorable)."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if isinstance(field.data, str):
+            problem = inputs.text_problem(field.data, multiline=self.multiline)
+            if problem:
+                raise ValidationError(input_message(problem))
+
+
+def email_rules(form: FlaskForm, field) -> None:
+    """Validator: a real address (internationalised ones too); stores the normal form."""
+    if not field.data:
+        return
+    try:
+        field.data = inputs.clean_email(field.data)
+    except inputs.InputError as error:
+        raise ValidationError(input_message(error.code)) from error
+
+
+def email_field(label, required: bool = True, **kwargs) -> EmailField:
+    """An e-mail input: 사용자@한국.kr is as welcome as user@example.com."""
+    first = DataRequired() if required else Optional()
+    return EmailField(label, [first, Length(max=254), email_rules], filters=[normalized],
+                      **kwargs)
 
 
 def optional_int(value: object) -> int | None:
@@ -47,14 +115,16 @@ def choices(labels: Mapping, empty=None) -> list[SelectChoice]:
 
 def text(label, required: bool = False, max_length: int = NAME_MAX, extra: list = (),
          **kwargs) -> StringField:
-    """A one-line text input, stripped, with its length limit (the column's)."""
+    """A one-line text input, NFC and stripped, with its length limit (the column's) and
+    the shared character rules."""
     first = DataRequired() if required else Optional()
-    return StringField(label, [first, Length(max=max_length), *extra], filters=[strip],
-                       **kwargs)
+    return StringField(label, [first, Length(max=max_length), TextRules(), *extra],
+                       filters=[normalized], **kwargs)
 
 
 def long_text(label, max_length: int = TEXT_MAX) -> TextAreaField:
-    return TextAreaField(label, [Optional(), Length(max=max_length)], filters=[strip])
+    return TextAreaField(label, [Optional(), Length(max=max_length), TextRules(multiline=True)],
+                         filters=[normalized_multiline])
 
 
 def capacity_field(label=None, **kwargs) -> IntegerField:
