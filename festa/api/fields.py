@@ -15,7 +15,13 @@ class Text(ma.fields.String):
     at most `max_length` characters."""
 
     def __init__(self, *, max_length: int, multiline: bool = False, **kwargs) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("maxLength", max_length)
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("maxLength", max_length)
+        if not multiline and kwargs.get("required"):
+            metadata.setdefault("minLength", 1)
+            metadata.setdefault("pattern", inputs.ONE_LINE_PATTERN)
+        elif not multiline:
+            metadata.setdefault("pattern", inputs.OPTIONAL_LINE_PATTERN)
         super().__init__(**kwargs)
         self.max_length = max_length
         self.multiline = multiline
@@ -33,7 +39,7 @@ class Email(ma.fields.String):
     """An e-mail address, internationalised ones included (사용자@한국.kr)."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("format", "idn-email")
+        kwargs.setdefault("metadata", {}).setdefault("format", "email")
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
@@ -45,13 +51,13 @@ class Email(ma.fields.String):
 
 
 class AwareDateTime(ma.fields.AwareDateTime):
-    """An ISO 8601 time with offset, within the years an event can have."""
+    """An ISO 8601 time with offset, brought into the years an event can have (2000 …
+    2099: a scanner's clock set to year 1 must not store year 1). A time that has no
+    UTC equivalent at all (0001-01-01T00:00+14:00) is refused."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         try:
             moment = super()._deserialize(value, attr, data, **kwargs)
+            return inputs.clamp_datetime(moment)
         except OverflowError as error:
-            raise ma.ValidationError("Not a plausible time.") from error
-        if not inputs.in_date_range(moment):
-            raise ma.ValidationError("Not a plausible time (years 2000 to 2099).")
-        return moment
+            raise ma.ValidationError("Not a representable time.") from error

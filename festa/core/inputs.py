@@ -36,6 +36,14 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# The one-line rules as a JSON Schema `pattern` (the OpenAPI document): no control, line
+# separator, bidi override or non-characters, and something besides white space.
+_REFUSED = ("\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+            "\\ufdd0-\\ufdef\\ufffe\\uffff")
+ONE_LINE_PATTERN = f"^[^{_REFUSED}]*[^\\s{_REFUSED}][^{_REFUSED}]*$"
+OPTIONAL_LINE_PATTERN = f"^[^{_REFUSED}]*$"
+
+
 class InputError(ValueError):
     """One value broke one rule; `code` is stable, the message is English."""
 
@@ -53,6 +61,7 @@ MESSAGES = {
     "too_long": "This text is too long.",
     "required": "This field is required.",
     "bad_email": "Please enter a valid e-mail address.",
+    "number_too_large": "This number is too large.",
 }
 
 
@@ -154,6 +163,13 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def clamp_datetime(moment: datetime) -> datetime:
+    """The time in UTC, moved into EARLIEST … LATEST; OverflowError if it has no UTC
+    equivalent (year 1 at +14:00)."""
+    utc = moment.astimezone(UTC)
+    return min(max(utc, EARLIEST), LATEST)
+
+
 def in_date_range(moment: datetime) -> bool:
     """Whether a timestamp is plausible for an event system (years 2000 … 2099)."""
     if moment.tzinfo is None:
@@ -189,8 +205,12 @@ def _depth_exceeds(raw: str, limit: int) -> bool:
     return False
 
 
+MAX_JSON_DIGITS = 100  # more cannot be a quantity or an id; parsing stays cheap
+MAX_JSON_INT = 2**63 - 1  # the largest a database column holds
+
+
 def _parse_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > 18:
+    if len(digits.lstrip("-")) > MAX_JSON_DIGITS:
         raise InputError("number_too_large", "A number in the body is too large.")
     return int(digits)
 
@@ -206,9 +226,10 @@ def _refuse_constant(name: str) -> Any:
 
 
 def load_json(raw: bytes | str) -> Any:
-    """Parse a request body: bounded depth, no numbers beyond 18 digits, no NaN, no lone
-    surrogates in any string. Raises InputError (`bad_json`, `too_deep`,
-    `number_too_large`) or, for a bad string, InputError with the JSON path in `path`."""
+    """Parse a request body: bounded depth, no number of more than 100 digits, no NaN.
+    Raises InputError (`bad_json`, `too_deep`, `number_too_large`), or — for a lone
+    surrogate in a string or an integer beyond 64 bits — InputError with the JSON path
+    of the value in `path` (so the answer can name the field)."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as error:
@@ -222,27 +243,33 @@ def load_json(raw: bytes | str) -> Any:
         if isinstance(error, InputError):
             raise
         raise InputError("bad_json", "The body is not valid JSON.") from error
-    path = _bad_string_path(data)
-    if path is not None:
-        error = InputError("surrogate", MESSAGES["surrogate"])
+    found = _bad_value(data)
+    if found is not None:
+        code, path = found
+        error = InputError(code, MESSAGES[code])
         error.path = path
         raise error
     return data
 
 
-def _bad_string_path(data: Any) -> str | None:
-    """The dotted path of the first key or string holding a lone surrogate (iterative)."""
+def _bad_value(data: Any) -> tuple[str, str] | None:
+    """(code, dotted path) of the first key or string holding a lone surrogate, or
+    integer beyond 64 bits; None when all is well. Iterative: depth is bounded already,
+    but a walk should never recurse on input."""
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
             if _SURROGATE.search(value):
-                return path or "body"
+                return "surrogate", path or "body"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > MAX_JSON_INT:
+                return "number_too_large", path or "body"
         elif isinstance(value, dict):
             for key, inner in value.items():
                 child = f"{path}.{key}" if path else str(key)
                 if _SURROGATE.search(key):
-                    return path or "body"
+                    return "surrogate", path or "body"
                 stack.append((child, inner))
         elif isinstance(value, list):
             stack.extend((f"{path}.{n}" if path else str(n), inner)
