@@ -13,7 +13,7 @@ from festa.auth.teams import scoped_or_404
 from festa.manage.base import bp
 from festa.manage.schedule_editor import RESOLUTIONS, editor_state, search_sessions
 from festa.program import blocks as block_services
-from festa.program.models import BlockKind, Event, ScheduleBlock
+from festa.program.models import Event, ScheduleBlock
 
 
 @bp.get("/events/<int:event_id>/schedule/editor")
@@ -22,7 +22,7 @@ def schedule_editor(event_id: int):
     """The editor page; its script loads the data and draws the grid."""
     event = scoped_or_404(Event, event_id)
     return render_template("manage/program/schedule_editor.html", event=event,
-                           resolutions=RESOLUTIONS, block_kinds=list(BlockKind))
+                           resolutions=RESOLUTIONS)
 
 
 @bp.get("/events/<int:event_id>/schedule/editor/data")
