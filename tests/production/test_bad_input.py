@@ -318,3 +318,16 @@ def test_manage_forms_refuse_control_characters_and_store_nfc(client, auth, even
     from festa.web.forms import text
 
     assert text("x").kwargs["filters"][0](HONG_NFD + "  ") == "홍길동"
+
+
+def test_free_text_answers_follow_the_same_rules(app):
+    from festa.registration.questions.models import Question, QuestionKind
+    from festa.registration.questions.rules import clean_answer
+
+    short = Question(kind=QuestionKind.SHORT_TEXT, required=False)
+    long = Question(kind=QuestionKind.LONG_TEXT, required=False)
+    assert clean_answer(short, HONG_NFD).value == "홍길동"
+    assert clean_answer(long, "line one\r\nline two").value == "line one\nline two"
+    for bad in ("a\x00b", "a\nb", "\u202eab"):
+        with pytest.raises(ValueError):
+            clean_answer(short, bad)

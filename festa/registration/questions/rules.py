@@ -17,9 +17,11 @@ from babel import Locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from festa.core import inputs
 from festa.extensions import db
 from festa.i18n import current_language, localized
 from festa.registration.questions.models import Question, QuestionKind
+from festa.web.forms import input_message
 
 TEXT_MAX = {QuestionKind.SHORT_TEXT: 300, QuestionKind.LONG_TEXT: 5000}
 NUMBER_MAX = Decimal(10) ** 12
@@ -116,9 +118,11 @@ def clean_answer(question: Question, raw: object) -> Cleaned | None:
     if kind in TEXT_MAX:
         if not isinstance(raw, str):
             raise ValueError(_("Please enter text."))
-        text = raw.strip()
-        if len(text) > TEXT_MAX[kind]:
-            raise ValueError(_("Please use at most %(n)s characters.", n=TEXT_MAX[kind]))
+        try:  # the shared rules: NFC, no control characters (long answers keep line breaks)
+            text = inputs.clean_text(raw, max_length=TEXT_MAX[kind],
+                                     multiline=kind == QuestionKind.LONG_TEXT)
+        except inputs.InputError as error:
+            raise ValueError(input_message(error.code, TEXT_MAX[kind])) from error
         return Cleaned(value=text)
     if question.has_choices:
         return Cleaned(choice_ids=_choice_ids(question, raw))
