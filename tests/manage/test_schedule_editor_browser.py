@@ -48,11 +48,13 @@ def drag_to(page, card, column, minute: int | None = None, grab: int = 6,
     """Drag `card` (held `grab` px below its top) so its top lands at `minute` in `column`
     (without a minute: onto the middle of `column`, e.g. the sidebar); `release=False`
     keeps holding it there."""
+    card.scroll_into_view_if_needed()
     box = card.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + grab
     page.mouse.move(x, y)
     page.mouse.down()
     if minute is None:
+        column.scroll_into_view_if_needed()
         target = column.bounding_box()
         goal_x, goal_y = target["x"] + target["width"] / 2, target["y"] + target["height"] / 2
     else:
@@ -118,7 +120,7 @@ def test_drag_schedule_move_conflict_resize_and_stale(board, live_server, page_f
     assert stored(board["workshop"].id).starts_at == seoul(event.start_date, 10, 30)
     # Back to the sidebar: unscheduled again.
     drag_to(page, column(page, hall).locator(".ed-card", has_text="Robotics workshop"),
-            page.locator("#ed-sidebar"))
+            page.locator("#ed-unscheduled"))
     page.locator("#ed-unscheduled .ed-card", has_text="Robotics workshop").wait_for()
     assert not stored(board["workshop"].id).scheduled
     assert errors == []
