@@ -100,3 +100,27 @@ def test_the_header_does_not_move_between_pages(demo, live_server, page_factory)
         page.goto(f"{live_server}{path}?lang=ko")
         places.add(round(page.locator(".brand").bounding_box()["x"]))
     assert len(places) == 1
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_phone_search_runs_as_you_type_and_day_buttons_fit(demo, live_server, page_factory,
+                                                           lang):
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport=PHONE)
+    page.goto(f"{live_server}/events/{FESTA}/schedule?lang={lang}")
+    for i in range(page.locator(".day-tabs a").count()):
+        box = page.locator(".day-tabs a").nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # none cut off
+    expect(page.locator("[data-apply]")).to_be_hidden()  # one control: the search applies itself
+    before = page.locator("article.sched-item").count()
+    page.evaluate("window.stayedHere = true")
+    search = page.locator("#q")
+    search.press_sequentially("챗봇", delay=50)
+    page.wait_for_url("**q=**")
+    expect(page.locator("article.sched-item")).not_to_have_count(before)
+    assert 0 < page.locator("article.sched-item").count() < before
+    assert page.evaluate("window.stayedHere") is True  # no reload
+    assert page.evaluate("document.activeElement.id") == "q"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"schedule-search-phone-{lang}.png"))
