@@ -12,6 +12,8 @@ from babel.dates import format_time as babel_format_time
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, refresh
 
+from festa.hangul import with_particles
+
 LANGUAGES = ("ko", "en")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -143,6 +145,7 @@ def init_app(app: Flask, babel: Babel) -> None:
     # Flask-Babel caches the locale on the context; a test client reuses one app context
     # for many requests, so choose afresh per request (a no-op in production).
     app.before_request(refresh)
+    app.jinja_env.filters["particles"] = with_particles
     app.jinja_env.globals.update(
         loc=localized,
         speaker_name=speaker_name,

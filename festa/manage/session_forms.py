@@ -77,6 +77,8 @@ class SpeakerForm(ManageForm):
     given_name_en = text(_l("Given name (English)"), max_length=100)
     given_name_first = BooleanField(
         _l("Given name first"), description=_l("For Western names, also in Korean."))
+    also_known_as = text(_l("Also known as"), max_length=300, description=_l(
+        "Other spellings of the name, separated by commas (e.g. 카플란): search finds them."))
     affiliation_ko = text(_l("Affiliation (Korean)"))
     affiliation_en = text(_l("Affiliation (English)"))
     title_ko = text(_l("Job title (Korean)"))
@@ -90,7 +92,7 @@ class SpeakerForm(ManageForm):
                         description=_l("Only organizers see this."))
 
     rows = (("family_name_ko", "given_name_ko"), ("family_name_en", "given_name_en"),
-            ("given_name_first",), ("affiliation_ko", "affiliation_en"),
+            ("given_name_first", "also_known_as"), ("affiliation_ko", "affiliation_en"),
             ("title_ko", "title_en"), ("bio_ko", "bio_en"), ("photo_url", "email"))
 
     def model_data(self) -> dict:

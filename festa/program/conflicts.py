@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from festa.extensions import db
+from festa.hangul import with_particles
 from festa.i18n import format_dt, format_time, local_time, localized, speaker_name
 from festa.program.models import (
     BlockKind,
@@ -68,8 +69,9 @@ class Conflict:
 
     @property
     def message(self) -> str:
-        """The conflict explained in the current language (Korean or English)."""
-        return _MESSAGES[self.code](self)
+        """The conflict explained in the current language (Korean or English), with the
+        Korean particles that fit the titles."""
+        return with_particles(_MESSAGES[self.code](self))
 
 
 @dataclass

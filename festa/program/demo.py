@@ -19,7 +19,7 @@ from festa.core.transactions import transactional
 from festa.extensions import db
 from festa.program.demo_festa import SESSIONS as FESTA_SESSIONS
 from festa.program.demo_festa import TRACKS as FESTA_TRACKS
-from festa.program.demo_speakers import SPEAKERS
+from festa.program.demo_speakers import ALSO_KNOWN_AS, SPEAKERS
 from festa.program.models import (
     Event,
     Room,
@@ -146,6 +146,7 @@ def _speakers() -> dict[str, Speaker]:
                 title_ko=title[0], title_en=title[1], bio_ko=bio[0], bio_en=bio[1], email=email,
             )
             db.session.add(speaker)
+        speaker.also_known_as = ALSO_KNOWN_AS.get(key, speaker.also_known_as or "")
         found[key] = speaker
     return found
 

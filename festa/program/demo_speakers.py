@@ -7,6 +7,9 @@ e-mail `<key>@speakers.festa.demo` keeps loading idempotent.
 
 from __future__ import annotations
 
+# One spelling in the data (캐플런, as the demo prints it); the others readers type find him too.
+ALSO_KNOWN_AS = {"kaplan": "카플란, 캐플란, 카프란"}
+
 SPEAKERS: list[tuple] = [
     ("mayor", ("오", "세훈"), ("Oh", "Se-hoon"), False,
      ("서울특별시", "Seoul Metropolitan Government"), ("서울특별시장", "Mayor of Seoul"),

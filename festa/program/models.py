@@ -212,6 +212,8 @@ class Speaker(db.Model):
     title_en: Mapped[str] = mapped_column(sa.String(200), default="")
     bio_ko: Mapped[str] = mapped_column(sa.Text, default="")
     bio_en: Mapped[str] = mapped_column(sa.Text, default="")
+    # Other spellings people search for (e.g. 카플란 for 캐플런), comma-separated; search only.
+    also_known_as: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     photo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     # Private: for organizers only, never shown or exported.
     email: Mapped[str] = mapped_column(sa.String(254), default="")

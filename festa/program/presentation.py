@@ -116,6 +116,7 @@ def session_text_matches(session: Session, query: str) -> bool:
     texts = [session.title_ko, session.title_en]
     for role in session.speaker_roles:
         texts += [speaker_name(role.speaker, "ko"), speaker_name(role.speaker, "en")]
+        texts += [name.strip() for name in role.speaker.also_known_as.split(",") if name.strip()]
     return any(matches(query, text) for text in texts)
 
 

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from festa.dbtypes import utcnow
 from festa.errors import FestaError, wants_json
 from festa.extensions import db, limiter
-from festa.i18n import current_language
+from festa.hangul import with_particles
+from festa.i18n import current_language, localized
 from festa.program.models import Session
 from festa.program.presentation import local_day
 from festa.program.queries import published_event_or_404, registration_open, schedule_sessions
@@ -220,13 +221,15 @@ def drop(registration, token: str, session_id: int):
     """Give up a session reservation (the next in line gets the seat)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    session = _session_of(registration, session_id)
     try:
-        services.drop_reservation(registration, _session_of(registration, session_id))
+        services.drop_reservation(registration, session)
     except FestaError as error:
         db.session.rollback()
         flash(error.message, "error")
-    else:
-        flash(_("Your reservation is cancelled."), "success")
+    else:  # one session given up, not the registration: name it
+        flash(with_particles(_("You gave up your seat in “%(title)s”; your registration "
+                               "stays.", title=localized(session, "title"))), "success")
     return redirect(url_for("registration.manage", token=token))
 
 

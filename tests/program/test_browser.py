@@ -124,3 +124,14 @@ def test_phone_search_runs_as_you_type_and_day_buttons_fit(demo, live_server, pa
     assert page.evaluate("document.activeElement.id") == "q"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"schedule-search-phone-{lang}.png"))
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_kaplan_search_finds_the_dialogue_in_either_spelling(demo, live_server, page_factory,
+                                                             viewport):
+    page = page_factory(viewport=PHONE if viewport == "phone" else DESKTOP)
+    page.goto(f"{live_server}/events/{CONFERENCE}/schedule?lang=ko&q=카플란")
+    assert page.get_by_role("link", name="특별대담: AI와 도시의 미래").is_visible()
+    page.goto(f"{live_server}/events/{CONFERENCE}/schedule?lang=en&q=캐플런")
+    assert page.get_by_role("link", name="Special dialogue: AI and the future of cities"
+                            ).is_visible()

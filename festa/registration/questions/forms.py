@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from festa.hangul import with_particles
 from festa.i18n import localized
 from festa.program.queries import registration_open
 from festa.registration.forms import CheckboxListField
@@ -99,8 +100,8 @@ def question_hint(question: Question) -> str:
     """The help text, and for a session's question which session it belongs to."""
     parts = [localized(question, "help")]
     if question.session is not None:
-        parts.append(_("Asked only if you reserve “%(session)s”.",
-                       session=localized(question.session, "title")))
+        parts.append(with_particles(_("Asked only if you reserve “%(session)s”.",
+                                      session=localized(question.session, "title"))))
     return " ".join(p for p in parts if p)
 
 
