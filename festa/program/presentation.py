@@ -42,6 +42,19 @@ def short_day(value: date | datetime, tz: str = "Asia/Seoul") -> str:
     return format_day(value, "short", tz)
 
 
+HIGHLIGHT_KINDS = ("keynote", "dialogue", "panel")
+
+
+def front_page_sessions(sessions: list[Session], limit: int = 4) -> dict[str, list[Session]]:
+    """For the home page's leading event: its highlights (keynotes, dialogues, panels, in
+    time order) and the workshops that take reservations, with their seats."""
+    return {
+        "highlights": [s for s in sessions if s.kind in HIGHLIGHT_KINDS][:limit],
+        "workshops": [s for s in sessions
+                      if s.reservation_required and s.capacity is not None][:limit],
+    }
+
+
 def registration_state(event: Event, now: datetime) -> str:
     """One of "open", "not_yet", "closed" (window over) or "ended" (the event is over)."""
     if registration_open(event, now):

@@ -38,7 +38,10 @@ def index():
         queries.published_events(), now.astimezone(ZoneInfo("Asia/Seoul")).date()
     )
     states = {e.id: presentation.registration_state(e, now) for e in upcoming + past}
-    return render_template("program/index.html", upcoming=upcoming, past=past, states=states)
+    featured = upcoming[0] if upcoming else None
+    sessions = queries.schedule_sessions(featured, include_cancelled=False) if featured else []
+    return render_template("program/index.html", upcoming=upcoming, past=past, states=states,
+                           featured=featured, **presentation.front_page_sessions(sessions))
 
 
 @bp.get("/events/<slug>/")

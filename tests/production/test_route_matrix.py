@@ -65,6 +65,8 @@ CATEGORIES = {
 ACCESS: list[tuple[str, str]] = [
     ("static", "public"),
     ("core.healthz", "public"),
+    ("core.favicon", "public"),
+    ("core.manifest", "public"),
     ("observability.readyz", "public"),
     ("prometheus_metrics", "public"),  # from private addresses only; see test_observability
     ("api-docs.openapi_json", "public"),
