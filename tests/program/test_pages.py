@@ -134,3 +134,14 @@ def test_unpublished_event_is_not_found(client, app, path):
 def test_unknown_event_is_not_found(client, app):
     assert client.get("/events/no-such-event/").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
+
+
+def test_speakers_show_the_family_name_they_are_sorted_by(client, demo):
+    import re
+
+    from tests.program.conftest import FESTA
+
+    html = client.get(f"/events/{FESTA}/speakers?lang=ko").get_data(as_text=True)
+    initials = re.findall(r'<span class="avatar" aria-hidden="true">(.)</span>', html)
+    assert len(initials) > 5 and initials == sorted(initials)
+    assert "성 가나다순" in html
