@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from festa.auth.token_views import bp as tokens_bp
     from festa.auth.views import bp as auth_bp
     from festa.checkin import devices as checkin_devices
+    from festa.checkin import privacy as checkin_privacy
     from festa.checkin.manage_views import bp as checkin_manage_bp
     from festa.checkin.views import bp as door_bp
     from festa.core import cache as render_cache
@@ -61,3 +62,4 @@ def register(app: Flask) -> None:
     outbox_worker.init_app(app)
     outbox_metrics.init_app(app)
     registration_notices.init_app(app)
+    checkin_privacy.init_app(app)

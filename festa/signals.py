@@ -27,6 +27,9 @@ event_created = festa_signals.signal("event-created")
 registration_created = festa_signals.signal("registration-created")
 # sender: the Registration, just cancelled (or anonymised before its event).
 registration_cancelled = festa_signals.signal("registration-cancelled")
+# sender: the Registration whose personal data is being erased ("delete my data", retention),
+# already blanked; every area scrubs the copies it keeps (scans, webhook payloads).
+registration_erased = festa_signals.signal("registration-erased")
 # sender: the Scan that let someone in; keywords: ticket, checkpoint.
 checkin_created = festa_signals.signal("checkin-created")
 

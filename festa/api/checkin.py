@@ -17,13 +17,20 @@ from wtforms.validators import ValidationError
 
 from festa.api.auth import bearer_token, require_organizer, require_team
 from festa.api.fields import AwareDateTime, Text
+from festa.audit.services import record
 from festa.auth.models import User
-from festa.auth.services import user_for_api_token
+from festa.auth.services import hash_token, user_for_api_token
 from festa.checkin import queries
 from festa.checkin.models import Checkpoint, Device, ScanResult
-from festa.checkin.services import decide_scan, device_for_token, scan_for_undo, undo_scan
+from festa.checkin.services import (
+    decide_scan,
+    device_for_token,
+    scan_for_undo,
+    ticket_code,
+    undo_scan,
+)
 from festa.errors import FestaError
-from festa.extensions import db
+from festa.extensions import db, limiter
 from festa.observability import metrics
 from festa.program.models import Event
 
@@ -33,8 +40,11 @@ RESULTS = tuple(result.value for result in ScanResult)
 
 
 class ScanRequestSchema(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
+    code = ma.fields.String(validate=ma.validate.Length(min=1, max=2000),
                             metadata={"description": "the ticket code or the ticket page URL"})
+    ticket_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2**31 - 1),
+                                  metadata={"description": "in place of `code`: a person "
+                                                           "found by search"})
     direction = ma.fields.String(load_default="entry",
                                  validate=ma.validate.OneOf(["entry", "exit"]))
     scanned_at = AwareDateTime(load_default=None, allow_none=True,
@@ -45,6 +55,12 @@ class ScanRequestSchema(ma.Schema):
                             validate=ma.validate.OneOf(["online", "offline"]),
                             metadata={"description": "how the scanner decided; default "
                                                      "offline when scanned_at is given"})
+
+
+    @ma.validates_schema
+    def one_ticket(self, data: dict, **_kwargs) -> None:
+        if ("code" in data) == ("ticket_id" in data):
+            raise ma.ValidationError("Send either code or ticket_id.", "code")
 
 
 class AttendeeSchema(ma.Schema):
@@ -117,8 +133,8 @@ class SearchArgsSchema(ma.Schema):
 
 
 class SearchHitSchema(ma.Schema):
-    ticket_id = ma.fields.Integer(required=True)
-    code = ma.fields.String(required=True)
+    ticket_id = ma.fields.Integer(required=True, metadata={"description": "scan it with "
+                                                                         "{\"ticket_id\"}"})
     name = ma.fields.String(required=True)
     email = ma.fields.String(required=True, metadata={"description": "masked"})
     valid = ma.fields.Boolean(required=True)
@@ -251,7 +267,8 @@ def scan(body: dict, checkpoint_id: int):
     records nothing new (offline scanners sync safely)."""
     checkpoint, device, user = checkpoint_for_scanner(checkpoint_id)
     mode = body.get("mode") or ("offline" if body.get("scanned_at") else "online")
-    outcome = decide_scan(checkpoint, body["code"], direction=body["direction"],
+    code = body["code"] if "code" in body else ticket_code(body["ticket_id"])
+    outcome = decide_scan(checkpoint, code, direction=body["direction"],
                           scanned_at=body.get("scanned_at"),
                           client_scan_id=body.get("client_scan_id"), device=device, user=user,
                           mode=mode)
@@ -280,15 +297,33 @@ def bundle(checkpoint_id: int):
     return data
 
 
+def search_rate_key() -> str:
+    """Door search is limited per scanner: its device token, or the staff member."""
+    token = bearer_token()
+    if token:
+        return "door-search:" + hash_token(token)
+    return f"door-search:user:{current_user.get_id()}"
+
+
+def search_rate_limit() -> str:
+    return current_app.config.get("DOOR_SEARCH_RATE_LIMIT", "60 per minute")
+
+
 @blp.get("/checkpoints/<int:checkpoint_id>/search")
+@limiter.limit(search_rate_limit, key_func=search_rate_key)
 @blp.arguments(SearchArgsSchema, location="query")
 @blp.response(200, SearchHitSchema(many=True))
 @blp.doc(security=[{"bearer": []}])
 def search(args: dict, checkpoint_id: int):
-    """Find an attendee of this checkpoint's event by name (초성 too), e-mail or ticket
-    number; at most 10 matches, e-mail addresses masked."""
-    checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
+    """Find an attendee of this checkpoint's event by name (초성 too), a whole e-mail
+    address or ticket number; at most 10 matches, e-mail addresses masked, no ticket
+    codes. Rate limited per scanner; every search is audited (without what was typed)."""
+    checkpoint, device, user = checkpoint_for_scanner(checkpoint_id)
     hits = queries.search_attendees(checkpoint, args["q"])
+    record("door.search", checkpoint, details={"by": queries.search_kind(args["q"]),
+                                               "hits": len(hits)},
+           device_id=device.id if device else None, user_id=user.id if user else None)
+    db.session.commit()
     return hits
 
 

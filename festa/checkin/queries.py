@@ -92,7 +92,8 @@ def offline_bundle(checkpoint: Checkpoint) -> dict:
         "revoked_codes": sorted(row.code for row in rows if not _live(row)),
         "revoked_ticket_ids": sorted(row.id for row in rows if not _live(row)),
         "allowed_ticket_ids": sorted(row.id for row in live if row.id in allowed),
-        "names": {str(row.id): row.name for row in live},
+        # At a session's door only the names of those with a seat there.
+        "names": {str(row.id): row.name for row in live if row.id in allowed},
         "present_ticket_ids": sorted(present),
         "rules": {"admits": checkpoint.admits, "counts_exits": checkpoint.counts_exits,
                   "capacity": checkpoint.capacity, "inside": checkpoint.inside_count},
@@ -102,6 +103,16 @@ def offline_bundle(checkpoint: Checkpoint) -> dict:
 def _mask_email(email: str) -> str:
     local, _at, domain = email.partition("@")
     return f"{local[:2]}***@{domain}" if domain else "***"
+
+
+def search_kind(query: str) -> str:
+    """What a door search looks for (the audit log keeps this, not what was typed)."""
+    q = normalize(query.lstrip("#"))
+    if q.isascii() and q.isdigit():
+        return "ticket"
+    if len(query.strip()) > 40:
+        return "code"
+    return "email" if "@" in q else "name"
 
 
 def _search_rows(event_id: int, query: str) -> list:
@@ -116,24 +127,26 @@ def _search_rows(event_id: int, query: str) -> list:
         return db.session.execute(base.where(Ticket.id == int(q))).all()
     if len(query.strip()) > 40:  # a code or a ticket URL typed or pasted
         return db.session.execute(base.where(Ticket.code == extract_code(query))).all()
+    if "@" in q:  # only a whole address finds someone: no fishing with "@" or a domain
+        return db.session.execute(base.where(Registration.email == q.strip())).all()
     if any(is_choseong(ch) for ch in q):
         return [r for r in db.session.execute(base).all() if matches(q, r.name)]
     pattern = f"%{q.replace('%', '').replace('_', '')}%"
     flat_name = sa.func.replace(sa.func.lower(Registration.name), " ", "")
-    return db.session.execute(base.where(sa.or_(
-        flat_name.like(pattern), Registration.email.like(pattern)))).all()
+    return db.session.execute(base.where(flat_name.like(pattern))).all()
 
 
 def search_attendees(checkpoint: Checkpoint, query: str) -> list[dict]:
-    """Door search in the checkpoint's event by name (초성 too), e-mail or ticket number;
-    at most SEARCH_LIMIT matches, e-mail addresses masked."""
+    """Door search in the checkpoint's event by name (초성 too), a whole e-mail address or
+    ticket number; at most SEARCH_LIMIT matches, e-mail addresses masked, never a ticket
+    code (the door scans a hit by its ticket id)."""
     if not normalize(query):
         return []
     rows = _search_rows(checkpoint.event_id, query)[:SEARCH_LIMIT]
     inside = set(db.session.scalars(sa.select(Presence.ticket_id).where(
         Presence.checkpoint_id == checkpoint.id, Presence.inside.is_(True),
         Presence.ticket_id.in_([r.id for r in rows]))))
-    return [{"ticket_id": r.id, "code": r.code, "name": r.name, "email": _mask_email(r.email),
+    return [{"ticket_id": r.id, "name": r.name, "email": _mask_email(r.email),
              "valid": _live(r), "inside": r.id in inside} for r in rows]
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 
+from festa.audit.services import record
 from festa.auth.models import User
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
@@ -26,7 +27,7 @@ from festa.program.models import Event, Session
 from festa.program.queries import event_bounds, registration_open
 from festa.registration import placement, promotion, seat_counters
 from festa.registration.mail import queue_registration_mail
-from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.models import Bookmark, Registration, RegistrationStatus, Reservation
 from festa.registration.questions.answers import (
     change_places,
     delete_answers,
@@ -52,7 +53,7 @@ from festa.registration.rules import (
 )
 from festa.registration.tokens import manage_token, manage_url, registration_for_manage_token
 from festa.registration.waitlist import waitlist_position
-from festa.signals import registration_cancelled, send
+from festa.signals import registration_cancelled, registration_erased, send
 from festa.tickets.models import TicketStatus
 from festa.tickets.services import revoke_ticket
 
@@ -182,24 +183,35 @@ def anonymize(registration: Registration, by: User | None = None) -> None:
     to_settle = None
     if not event_over(registration.event):
         to_settle = _cancel(registration, "personal data deleted")
+    erase(registration)
+    if to_settle is not None:  # after erasing: the webhook says who, not the person
+        send(registration_cancelled, registration)
+    # Recorded whoever asked (the attendee too), with no personal data: only the id.
+    record("registration.anonymize", registration, user_id=by.id if by else None)
+    db.session.commit()
+    if to_settle is not None:
+        promotion.settle(registration.event_id, to_settle)
+
+
+def erase(registration: Registration) -> None:
+    """Blank the person everywhere, in this transaction: the registration, its answers and
+    bookmarks, the mail about it, and (told by the registration_erased signal) the areas
+    above that keep copies: scan answers, webhook payloads. Old manage links and the agenda
+    feed stop working. An event that is over keeps its counts; the caller commits."""
     registration.name = "—"
     registration.email = f"deleted-{registration.id}@invalid"
     registration.organization = ""
     registration.agenda_token = secrets.token_urlsafe(24)
     registration.secret_version += 1
     registration.anonymized_at = utcnow()
-    if to_settle is None and registration.status != CANCELLED:
+    if event_over(registration.event) and registration.status != CANCELLED:
         release_places(registration.id)  # over, never cancelled: its places still count
     delete_answers(registration.id)
+    db.session.execute(sa.delete(Bookmark).where(Bookmark.registration_id == registration.id))
     # Mail copies in the outbox hold the name and address too.
     db.session.execute(sa.delete(OutboxMessage).where(
         OutboxMessage.registration_id == registration.id, OutboxMessage.kind == OutboxKind.MAIL))
-    if to_settle is not None:
-        send(registration_cancelled, registration)
-    audit(by, "registration.anonymize", registration)
-    db.session.commit()
-    if to_settle is not None:
-        promotion.settle(registration.event_id, to_settle)
+    send(registration_erased, registration)
 
 
 def send_manage_link(event: Event, email: str) -> bool:

@@ -35,7 +35,7 @@ from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.outbox.models import OutboxKind, OutboxMessage
+from festa.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from festa.outbox.services import (
     DeliveryError,
     Rendered,
@@ -238,6 +238,36 @@ def on_checkin_created(scan, *, ticket, checkpoint, **_data) -> list[OutboxMessa
                        {"scan_id": scan.id, "registration_id": ticket.registration_id})
 
 
+# What registration.* and checkin.* payloads say about the person.
+PERSONAL_KEYS = ("name", "email", "organization")
+
+
+def forget_registration(registration, **_data) -> list:
+    """The person's data was erased: calls not yet delivered are cancelled (deleted), the
+    delivery log of the others keeps no name, address or organisation."""
+    pending = OutboxMessage.status == OutboxStatus.PENDING
+    mine = (OutboxMessage.kind == OutboxKind.WEBHOOK,
+            OutboxMessage.registration_id == registration.id)
+    db.session.execute(sa.delete(OutboxMessage).where(*mine, pending))
+    for message in db.session.scalars(sa.select(OutboxMessage).where(*mine)):
+        if message.payload:
+            message.payload = _scrubbed(message.payload)
+    return []
+
+
+def _scrubbed(payload: bytes) -> bytes:
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return b"{}"  # not ours to read: keep nothing
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict):
+        for key in PERSONAL_KEYS:
+            if key in data:
+                data[key] = None
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
 def init_app(app: Flask) -> None:
     """Deliver webhook calls from the outbox, and queue them when the lower areas say that
     something happened (festa.signals; connecting twice changes nothing)."""
@@ -249,6 +279,7 @@ def init_app(app: Flask) -> None:
     signals.registration_created.connect(on_registration_created)
     signals.registration_cancelled.connect(on_registration_cancelled)
     signals.checkin_created.connect(on_checkin_created)
+    signals.registration_erased.connect(forget_registration)
 
 
 # ------------------------------------------------------------------ organizers' changes

@@ -96,7 +96,7 @@ function startScanner(door) {
       .then((response) => {
         if (response.status !== 200) { ui.say(M.search_none); return; }
         ui.say(response.data.length ? "" : M.search_none);
-        ui.renderSearch(response.data, (hit) => door.enqueue(hit.code).then(() => search(query)));
+        ui.renderSearch(response.data, (hit) => door.enqueueTicket(hit.ticket_id).then(() => search(query)));
       }, () => { door.setOnline(false); ui.say(M.search_offline); });
   }
 

@@ -76,11 +76,14 @@ export function createDoor(root) {
     });
   }
 
+  function noteTicket(ticketId, direction, inside) {
+    state.overlay[ticketId] = { inside: inside && direction === "entry", t: Date.now() };
+    offline.idb.put("overlay", state.overlay, state.checkpoint.id);
+  }
+
   function note(code, direction, inside) {
     const parsed = offline.parseCode(offline.extractCode(code));
-    if (!parsed) { return; }
-    state.overlay[parsed.ticketId] = { inside: inside && direction === "entry", t: Date.now() };
-    offline.idb.put("overlay", state.overlay, state.checkpoint.id);
+    if (parsed) { noteTicket(parsed.ticketId, direction, inside); }
   }
 
   function lastUndoable() {
@@ -189,8 +192,37 @@ export function createDoor(root) {
     }).then((view) => { show(view); offerBadge(view); });
   }
 
+  /* A person found by search: the hit carries a ticket id, never a code, so this scan is
+     sent as {"ticket_id"} and needs the network (search does too). */
+  function scanTicket(ticketId) {
+    if (!state.checkpoint) { return Promise.resolve(); }
+    const checked = root.querySelector('input[name="direction"]:checked');
+    const item = {
+      client_scan_id: crypto.randomUUID(), checkpoint_id: state.checkpoint.id, code: "#" + ticketId,
+      direction: checked ? checked.value : "entry", scanned_at: new Date().toISOString(), seq: Date.now()
+    };
+    return request("POST", base() + "/scans", {
+      ticket_id: ticketId, direction: item.direction, client_scan_id: item.client_scan_id
+    }).then((response) => {
+      if (response.status === 200) {
+        if (response.data.result === "ok") { noteTicket(ticketId, item.direction, true); }
+        return fromServer(response.data, item, "online");
+      }
+      const error = response.data && response.data.error;
+      return scanView(item, { result: "error", reason: error ? error.message : "" });
+    }, () => {
+      setOnline(false);
+      return scanView(item, { result: "error", reason: M.search_offline });
+    }).then(show);
+  }
+
   function enqueue(text) {
     state.chain = state.chain.then(() => scan(text)).catch(() => {});
+    return state.chain;
+  }
+
+  function enqueueTicket(ticketId) {
+    state.chain = state.chain.then(() => scanTicket(ticketId)).catch(() => {});
     return state.chain;
   }
 
@@ -301,7 +333,7 @@ export function createDoor(root) {
   }
 
   return {
-    root, state, ui, request, enqueue, sync, undo, heartbeat, setOnline, refreshBundle, counts,
-    onCameraCode
+    root, state, ui, request, enqueue, enqueueTicket, sync, undo, heartbeat, setOnline,
+    refreshBundle, counts, onCameraCode
   };
 }

@@ -8,7 +8,7 @@ from festa.extensions import db
 from festa.tickets.codes import public_keys
 from festa.tickets.services import revoke_ticket
 from tests.checkin.helpers import device_token, make_ticket, room_checkpoint, setup_event
-from tests.factories import make_session, make_user
+from tests.factories import make_event, make_session, make_user
 
 
 def bearer(token: str) -> dict:
@@ -115,17 +115,72 @@ def test_offline_bundle_has_keys_revoked_codes_allowed_tickets_and_names(client)
     body = client.get(f"/api/v1/checkpoints/{door.id}/offline-bundle",
                       headers=bearer(device_token(door))).get_json()
     assert body["allowed_ticket_ids"] == [booked.id]
+    assert body["names"] == {str(booked.id): "오세훈"}  # only those with a seat here
 
 
-@pytest.mark.parametrize("query", ["ㅇㅅㅎ", "오세", "mayor@", "MAYOR@SEOUL"])
+@pytest.mark.parametrize("query", ["ㅇㅅㅎ", "오세", "mayor@seoul.go.kr", "MAYOR@SEOUL.GO.KR"])
 def test_door_search_by_name_initials_and_email(client, query):
     event, entrance, _tickets = setup_event()
     mayor = make_ticket(event, name="오세훈", email="mayor@seoul.go.kr")
     db.session.commit()
     hits = client.get(f"/api/v1/checkpoints/{entrance.id}/search", query_string={"q": query},
                       headers=bearer(device_token(entrance))).get_json()
-    assert [h["name"] for h in hits] == ["오세훈"]
-    assert hits[0]["code"] == mayor.code and hits[0]["email"] == "ma***@seoul.go.kr"
+    assert hits == [{"ticket_id": mayor.id, "name": "오세훈", "email": "ma***@seoul.go.kr",
+                     "valid": True, "inside": False}]
+
+
+@pytest.mark.parametrize("query", ["@", "mayor@", "@seoul.go.kr", "seoul.go", "mayor"])
+def test_door_search_finds_an_address_only_whole(client, query):
+    event, entrance, _tickets = setup_event()
+    make_ticket(event, name="오세훈", email="mayor@seoul.go.kr")
+    db.session.commit()
+    hits = client.get(f"/api/v1/checkpoints/{entrance.id}/search", query_string={"q": query},
+                      headers=bearer(device_token(entrance))).get_json()
+    assert hits == []
+
+
+def test_a_search_hit_is_scanned_by_ticket_id_with_the_same_rules(client):
+    event, entrance, (ticket, _other) = setup_event()
+    elsewhere = make_ticket(make_event())
+    db.session.commit()
+    headers = bearer(device_token(entrance))
+    url = f"/api/v1/checkpoints/{entrance.id}/scans"
+    first = client.post(url, json={"ticket_id": ticket.id}, headers=headers).get_json()
+    assert first["result"] == "ok" and first["attendee"]["name"] == ticket.registration.name
+    again = client.post(url, json={"code": ticket.code}, headers=headers).get_json()
+    assert again["result"] == "already_checked_in"
+    assert client.post(url, json={"ticket_id": elsewhere.id},
+                       headers=headers).get_json()["result"] == "wrong_event"
+    assert client.post(url, json={"ticket_id": 2**31 - 1},
+                       headers=headers).get_json()["result"] == "invalid"
+    for body in ({}, {"code": ticket.code, "ticket_id": ticket.id}, {"ticket_id": "1"},
+                 {"ticket_id": 2**40}):
+        refused = client.post(url, json=body, headers=headers)
+        assert refused.status_code == 422, body
+
+
+def test_door_search_is_audited_without_what_was_typed(client):
+    from festa.audit.models import AuditEntry
+
+    event, entrance, _tickets = setup_event()
+    make_ticket(event, name="오세훈", email="mayor@seoul.go.kr")
+    db.session.commit()
+    client.get(f"/api/v1/checkpoints/{entrance.id}/search", query_string={"q": "오세훈"},
+               headers=bearer(device_token(entrance)))
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "door.search"))
+    assert entry.event_id == event.id and entry.device_id is not None
+    assert entry.details == {"by": "name", "hits": 1}
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, DOOR_SEARCH_RATE_LIMIT="3 per minute")
+def test_door_search_is_rate_limited_per_scanner(client):
+    _event, entrance, _tickets = setup_event()
+    first, second = device_token(entrance, "one"), device_token(entrance, "two")
+    url = f"/api/v1/checkpoints/{entrance.id}/search"
+    answers = [client.get(url, query_string={"q": "김"}, headers=bearer(first)).status_code
+               for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert client.get(url, query_string={"q": "김"}, headers=bearer(second)).status_code == 200
 
 
 def test_door_search_by_ticket_number_stays_in_the_event(client):
