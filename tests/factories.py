@@ -37,12 +37,15 @@ def seoul(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def make_user(email: str | None = None, role: str = "organizer",
-              password: str = "correct-horse-battery", **fields) -> User:
+              password: str = "correct-horse-battery", teams: tuple = (), **fields) -> User:
+    """A staff account, on the team of each event in `teams` (house accounts: of all)."""
     user = User(email=email or f"user{next(_seq)}@festa.test", role=role, **fields)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     join_every_event(user)
+    for event in teams:
+        put_on_team(event.id, user)
     return user
 
 

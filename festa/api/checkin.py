@@ -57,12 +57,6 @@ class ScanRequestSchema(ma.Schema):
                                                      "offline when scanned_at is given"})
 
 
-    @ma.validates_schema
-    def one_ticket(self, data: dict, **_kwargs) -> None:
-        if ("code" in data) == ("ticket_id" in data):
-            raise ma.ValidationError("Send either code or ticket_id.", "code")
-
-
 class AttendeeSchema(ma.Schema):
     name = ma.fields.String(required=True)
 
@@ -267,6 +261,9 @@ def scan(body: dict, checkpoint_id: int):
     records nothing new (offline scanners sync safely)."""
     checkpoint, device, user = checkpoint_for_scanner(checkpoint_id)
     mode = body.get("mode") or ("offline" if body.get("scanned_at") else "online")
+    if ("code" in body) == ("ticket_id" in body):  # checked after the scanner's right
+        raise FestaError("validation_error", "Send either code or ticket_id.", status=422,
+                         fields={"code": ["Send either code or ticket_id."]})
     code = body["code"] if "code" in body else ticket_code(body["ticket_id"])
     outcome = decide_scan(checkpoint, code, direction=body["direction"],
                           scanned_at=body.get("scanned_at"),

@@ -106,12 +106,14 @@ def test_offline_scans_are_decided_kept_and_synced_when_back_online(live_server,
 
 
 def test_dashboard_updates_without_reloading(live_server, page_factory):
+    from festa.auth.teams import put_on_team
     from tests.conftest import AuthActions
     from tests.factories import make_user
 
     event, entrance, (first, second) = setup_event()
     decide_scan(entrance, first.code)
-    make_user(email="boss@festa.test", role="organizer", password=AuthActions.PASSWORD)
+    boss = make_user(email="boss@festa.test", role="organizer", password=AuthActions.PASSWORD)
+    put_on_team(event.id, boss)
     db.session.commit()
     page = page_factory(PHONE)
     page.goto(f"{live_server}/login?lang=ko")

@@ -79,7 +79,7 @@ def test_authenticated_requests_conform(seeded):
     event = db.session.query(Event).filter_by(slug="ai-seoul-test").one()
     checkpoint = entrance_checkpoint(event)
     _device, device_token = create_device(checkpoint, "gate")
-    organizer_token = issue_token(make_user(role="organizer"))
+    organizer_token = issue_token(make_user(role="organizer", teams=(event,)))
     db.session.commit()
 
     # Bound to the app: some checks (e.g. "is auth really required") send requests again.
