@@ -191,3 +191,25 @@ def waitlists_fill(slug: str | None) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(festa_cli)
+
+
+retention_cli = AppGroup("retention", help="Keeping personal data only as long as promised.")
+festa_cli.add_command(retention_cli)
+
+
+@retention_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Only print what would be anonymised.")
+def retention_run(dry_run: bool) -> None:
+    """Anonymise the personal data of every event whose retention period has passed;
+    prints, per event, what it would or did anonymise."""
+    from datetime import UTC, datetime
+
+    from festa.registration.retention import run_retention
+
+    results = run_retention(datetime.now(UTC).date(), dry_run=dry_run)
+    verb = "would anonymise" if dry_run else "anonymised"
+    for result in results:
+        click.echo(f"{result.slug}: {verb} {result.registrations} registration(s) "
+                   f"(kept until {result.erase_after.isoformat()})")
+    if not results:
+        click.echo("Nothing to anonymise.")

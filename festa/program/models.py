@@ -90,6 +90,9 @@ class Event(db.Model):
     capacity: Mapped[int | None]
     # Confirmed registrations, kept by an atomic conditional UPDATE so a rush never oversells.
     seats_taken: Mapped[int] = mapped_column(default=0)
+    # Personal data is anonymised this many days after the event ends (the consent notice
+    # says so; `festa retention run` does it).
+    retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     schedule_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

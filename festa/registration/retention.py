@@ -1,0 +1,48 @@
+"""Retention as promised: personal data is anonymised `Event.retention_days` (default 365)
+after the event ends. `flask --app festa festa retention run` does it, and the background
+worker runs it daily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from festa.audit.services import record
+from festa.extensions import db
+from festa.program.models import Event
+from festa.registration.models import Registration
+from festa.registration.services import erase
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    slug: str
+    erase_after: date
+    registrations: int
+
+
+def erase_after(event: Event) -> date:
+    """The first day on which the event's personal data may no longer be kept."""
+    return event.end_date + timedelta(days=event.retention_days)
+
+
+def run_retention(today: date, dry_run: bool = False) -> list[RetentionResult]:
+    """Anonymise every registration of every event whose retention period has passed
+    (one transaction and one audit entry per event); with `dry_run`, only count them."""
+    results = []
+    for event in db.session.scalars(sa.select(Event).order_by(Event.end_date, Event.id)):
+        if erase_after(event) > today:
+            continue
+        pending = db.session.scalars(sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.anonymized_at.is_(None))).all()
+        if not pending:
+            continue
+        if not dry_run:
+            for registration in pending:
+                erase(registration)
+            record("retention.anonymize", event, details={"registrations": len(pending)})
+            db.session.commit()
+        results.append(RetentionResult(event.slug, erase_after(event), len(pending)))
+    return results
