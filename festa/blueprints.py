@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from festa.auth.manage_views import bp as staff_manage_bp
     from festa.auth.token_views import bp as tokens_bp
     from festa.auth.views import bp as auth_bp
+    from festa.badges.manage_views import bp as badges_manage_bp
     from festa.checkin import devices as checkin_devices
     from festa.checkin import privacy as checkin_privacy
     from festa.checkin.manage_views import bp as checkin_manage_bp
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     from festa.registration.answer_views import bp as answers_bp
     from festa.registration.attendee_views import bp as bookmarks_bp
     from festa.registration.manage_views import bp as registration_manage_bp
+    from festa.registration.questions.manage_views import bp as questions_manage_bp
     from festa.registration.views import bp as registration_bp
     from festa.tickets.views import bp as tickets_bp
     from festa.webhooks import services as webhooks
@@ -45,6 +47,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(bookmarks_bp)
     app.register_blueprint(answers_bp)
+    app.register_blueprint(questions_manage_bp)
+    app.register_blueprint(badges_manage_bp)
     for bp in (opendata_bp, opendata_manage_bp, webhooks_manage_bp, tokens_bp):
         app.register_blueprint(bp)
     register_api(app)

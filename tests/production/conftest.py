@@ -64,6 +64,11 @@ def world(app, client, runner):
     db.session.commit()
     from festa.checkin.models import Device, Scan
     from festa.registration.models import Registration
+    from festa.registration.questions.services import create_question
+
+    question = create_question(event, kind="one_choice", label_ko="소속 유형",
+                               label_en="Affiliation", choices=[
+                                   {"label_ko": "기업", "label_en": "Company"}])
 
     registration = db.session.get(Registration, body["registration"]["id"])
     values = {
@@ -73,7 +78,8 @@ def world(app, client, runner):
         "checkpoint_id": checkpoint_id, "scan_id": db.session.scalar(sa.select(sa.func.max(
             Scan.id))), "code": body["ticket"]["code"], "user_id": users["door"].id,
         "message_id": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id))),
-        "hook_id": webhook.id, "block_id": block.id,
+        "hook_id": webhook.id, "block_id": block.id, "question_id": question.id,
+        "choice_id": question.choices[0].id,
         "device_id": db.session.scalar(sa.select(sa.func.max(Device.id))),
         "token_id": users["organizer"].tokens[0].id, "index": 0,
         "filename": "css/festa.css", "table": "sessions", "fmt": "csv", "key": "missing",

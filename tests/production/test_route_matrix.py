@@ -30,7 +30,8 @@ OTHER_TEAM = {"other-door": "door", "other-organizer": "organizer"}
 STAFF_KINDS = {"manage", "admin", "door", "device-api", "organizer-api", "attendee-api"}
 # URL arguments that name something belonging to one event.
 EVENT_ARGUMENTS = {"slug", "event_id", "session_id", "track_id", "registration_id",
-                   "checkpoint_id", "scan_id", "device_id", "hook_id", "message_id"}
+                   "checkpoint_id", "scan_id", "device_id", "hook_id", "message_id",
+                   "question_id", "choice_id"}
 
 # What each kind of endpoint allows, per role.
 CATEGORIES = {
@@ -106,6 +107,7 @@ ACCESS: list[tuple[str, str]] = [
     ("outbox_manage.*", "manage"),
     ("registration_manage.*", "manage"),
     ("badges_manage.*", "manage"),
+    ("questions_manage.*", "manage"),
     ("webhooks_manage.*", "manage"),
     ("tokens.*", "manage"),
 ]

@@ -48,6 +48,7 @@ class Question(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    event = relationship("Event")
     session = relationship("Session")
     choices: Mapped[list[QuestionChoice]] = relationship(
         back_populates="question", order_by="(QuestionChoice.position, QuestionChoice.id)",
