@@ -13,6 +13,7 @@ from festa.errors import FestaError
 from festa.extensions import db
 from festa.registration import services
 from festa.registration.questions.models import Answer, QuestionChoice
+from festa.registration.retention import erase_after, run_retention
 from tests.questions.conftest import person
 
 
@@ -131,3 +132,11 @@ def test_deleting_my_data_deletes_the_answers_and_frees_places(asked):
     services.anonymize(registration)
     assert answers_of(registration) == {}
     assert db.session.get(QuestionChoice, asked.sign_language()).places_taken == 0
+
+
+def test_retention_removes_the_answers(asked):
+    registration = register(asked, asked.minimal() | {str(asked.title.id): "CTO"})
+    assert answers_of(registration)
+    run_retention(erase_after(asked.event))
+    db.session.expire_all()
+    assert answers_of(registration) == {}
