@@ -27,11 +27,15 @@ from festa.errors import FestaError
 from festa.extensions import db
 from festa.i18n import localized
 from festa.program.models import Event, Session
+from festa.program.queries import event_bounds
 
 CHECKPOINT_FIELDS = ("name", "session_id", "room_id", "admits", "counts_exits", "capacity",
                      "active", "print_badges")
 # Writing last_seen_at on every request would double the writes of a busy scanner.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+# Scanners keep working one day past the event's end (late syncs), then their tokens stop.
+DEVICE_GRACE = timedelta(days=1)
 
 
 @transactional
@@ -179,15 +183,17 @@ def revoke_device(device: Device) -> None:
 
 
 def device_for_token(token: str | None) -> Device | None:
-    """The unrevoked device behind a bearer token (its checkpoint loaded with it), or None."""
+    """The unrevoked device behind a bearer token (its checkpoint loaded with it), or None;
+    a device stops working a grace day after its event has ended."""
     if not token:
         return None
     device = db.session.scalar(
         sa.select(Device).options(joinedload(Device.checkpoint))
         .where(Device.token_hash == hash_token(token), Device.revoked_at.is_(None))
     )
-    if device is not None:
-        _note_seen(device)
+    if device is None or utcnow() > event_bounds(device.checkpoint.event)[1] + DEVICE_GRACE:
+        return None
+    _note_seen(device)
     return device
 
 

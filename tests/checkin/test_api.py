@@ -273,3 +273,18 @@ def test_staff_personal_token_scans_only_at_its_teams_events(client):
     response = client.post(f"/api/v1/checkpoints/{entrance.id}/scans",
                            json={"code": ticket.code}, headers=bearer(token))
     assert response.get_json()["result"] == "ok"
+
+
+def test_a_device_stops_working_a_grace_day_after_its_event(client):
+    from datetime import UTC, datetime, timedelta
+
+    event, entrance, _tickets = setup_event()
+    token = device_token(entrance)
+    today = datetime.now(UTC).date()
+    event.start_date = today - timedelta(days=3)
+    event.end_date = today - timedelta(days=1)  # ended yesterday (Seoul): within the grace day
+    db.session.commit()
+    assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 200
+    event.end_date = today - timedelta(days=3)
+    db.session.commit()
+    assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 401
