@@ -89,6 +89,8 @@ class EventRefSchema(ma.Schema):
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     timezone = ma.fields.String(required=True)
+    ends_at = ma.fields.String(metadata={"description": "the event's last instant (ISO 8601); "
+                                                        "scanners forget their data after it"})
 
 
 class CheckpointSchema(ma.Schema):

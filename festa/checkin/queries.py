@@ -17,6 +17,7 @@ from festa.extensions import db
 from festa.hangul import is_choseong, matches, normalize
 from festa.i18n import format_time, localized
 from festa.program.models import Event
+from festa.program.queries import event_bounds
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.registration.questions.queries import choice_counts
 from festa.tickets.codes import extract_code, public_keys
@@ -50,7 +51,7 @@ def checkpoint_summary(checkpoint: Checkpoint) -> dict:
         "session": {"id": session.id, "title": localized(session, "title")} if session else None,
         "room": {"id": room.id, "name": localized(room, "name")} if room else None,
         "event": {"id": event.id, "slug": event.slug, "name": localized(event, "name"),
-                  "timezone": event.timezone},
+                  "timezone": event.timezone, "ends_at": event_bounds(event)[1].isoformat()},
     }
 
 

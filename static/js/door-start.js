@@ -23,6 +23,12 @@ function startScanner(door) {
     const path = state.token ? "/checkpoints" : "/checkpoints/" + wanted;
     return door.request("GET", path).then((response) => {
       if (response.status === 200) { return response.data; }
+      if (response.status === 401 || response.status === 403) {
+        // No longer allowed here: the names kept for offline use go too.
+        const id = state.token ? Number(localStorage.getItem(DEVICE_CHECKPOINT_KEY)) : Number(wanted);
+        idb.del("bundles", id);
+        idb.del("overlay", id);
+      }
       ui.showUnpaired(M.unpaired);
       return null;
     }, () => {
@@ -53,6 +59,9 @@ function startScanner(door) {
         .then(([bundle, overlay]) => {
           state.bundle = bundle || null;
           state.overlay = overlay || {};
+          const ends = bundle && bundle.checkpoint.event.ends_at;
+          if (ends && Date.now() > Date.parse(ends)) { return door.forgetBundle(); }
+        }).then(() => {
           door.counts();
           wire();
           root.dataset.ready = "1";

@@ -269,9 +269,20 @@ export function createDoor(root) {
     }, () => { setOnline(false); return false; });
   }
 
+  /* The offline bundle holds attendees' names: dropped as soon as this scanner may no
+     longer scan here (401/403) or its event is over. */
+  function forgetBundle() {
+    const id = state.checkpoint.id;
+    state.bundle = null;
+    state.overlay = {};
+    delete root.dataset.bundle;
+    return Promise.all([offline.idb.del("bundles", id), offline.idb.del("overlay", id)]);
+  }
+
   function refreshBundle() {
     const asked = Date.now();
     return request("GET", base() + "/offline-bundle").then((response) => {
+      if (response.status === 401 || response.status === 403) { return forgetBundle(); }
       if (response.status !== 200) { return; }
       state.bundle = response.data;
       state.checkpoint = response.data.checkpoint;
@@ -334,6 +345,6 @@ export function createDoor(root) {
 
   return {
     root, state, ui, request, enqueue, enqueueTicket, sync, undo, heartbeat, setOnline,
-    refreshBundle, counts, onCameraCode
+    refreshBundle, forgetBundle, counts, onCameraCode
   };
 }

@@ -128,3 +128,30 @@ def test_dashboard_updates_without_reloading(live_server, page_factory):
     assert page.text_content("[data-stat=no_shows]") == "0"
     assert page.locator("#arrivals-chart rect").count() >= 1
     page.screenshot(path=f"{SCREENSHOTS}/dashboard-phone.png", full_page=True)
+
+
+def _kept_bundles(page) -> int:
+    """How many offline bundles the scanner keeps in IndexedDB."""
+    return page.evaluate("""() => import('/static/js/door-offline.js')
+        .then((offline) => offline.idb.all('bundles')).then((all) => all.length)""")
+
+
+def test_the_scanner_forgets_its_offline_bundle_when_refused(live_server, page_factory):
+    from festa.checkin.models import Device
+    from festa.dbtypes import utcnow
+
+    _event, entrance, _holders = setup_event()
+    token = device_token(entrance)
+    page = page_factory(PHONE)
+    open_scanner(page, live_server, token)
+    page.wait_for_function("() => document.getElementById('scanner').dataset.bundle")
+    assert _kept_bundles(page) == 1
+    for device in db.session.scalars(sa.select(Device)):
+        device.revoked_at = utcnow()  # the organizer revokes the device: 401 from now on
+    db.session.commit()
+    page.reload()
+    for _ in range(100):  # the page deletes it while starting up
+        if _kept_bundles(page) == 0:
+            break
+        page.wait_for_timeout(100)
+    assert _kept_bundles(page) == 0
