@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
     from festa.outbox.manage_views import bp as outbox_manage_bp
     from festa.program import programme_version, schedule_cache
     from festa.program.views import bp as program_bp
-    from festa.registration import attendee
+    from festa.registration import attendee, retention
     from festa.registration import mail as registration_mail
     from festa.registration import notices as registration_notices
     from festa.registration.answer_views import bp as answers_bp
@@ -67,3 +67,4 @@ def register(app: Flask) -> None:
     outbox_metrics.init_app(app)
     registration_notices.init_app(app)
     checkin_privacy.init_app(app)
+    retention.init_app(app)

@@ -12,15 +12,26 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from datetime import date
 
 from flask import Flask
 
+from festa.dbtypes import utcnow
 from festa.extensions import db
 
 DEFAULT_INTERVAL = 5.0  # seconds between delivery passes
 
 _lock = threading.Lock()
 _worker: OutboxWorker | None = None
+# Jobs run once a day by the worker (e.g. retention, registered by its area): name → job.
+_daily: dict[str, Callable[[], object]] = {}
+
+
+def register_daily(name: str, job: Callable[[], object]) -> None:
+    """Have the worker run `job` once a day (in an app context). Each worker process runs
+    it: a daily job must be harmless to run twice."""
+    _daily[name] = job
 
 
 class OutboxWorker(threading.Thread):
@@ -33,6 +44,7 @@ class OutboxWorker(threading.Thread):
         self.pid = os.getpid()
         self.stopping = threading.Event()
         self.passes = 0
+        self.daily_done: dict[str, date] = {}
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -44,6 +56,7 @@ class OutboxWorker(threading.Thread):
         from festa.outbox.services import deliver_due
 
         with self.app.app_context():
+            self.run_daily()
             try:
                 return deliver_due()
             except Exception:  # noqa: BLE001 - a database hiccup must not stop delivery
@@ -53,6 +66,19 @@ class OutboxWorker(threading.Thread):
             finally:
                 db.session.remove()
                 self.passes += 1
+
+    def run_daily(self) -> None:
+        """Run each daily job not run yet today; a failing job is logged and tried tomorrow."""
+        today = utcnow().date()
+        for name, job in list(_daily.items()):
+            if self.daily_done.get(name) == today:
+                continue
+            self.daily_done[name] = today
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - one job must not stop delivery
+                self.app.logger.exception("daily job %s failed", name)
+                db.session.rollback()
 
     def stop(self, timeout: float = 10) -> None:
         self.stopping.set()

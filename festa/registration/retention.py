@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 
 from festa.audit.services import record
+from festa.dbtypes import utcnow
 from festa.extensions import db
+from festa.outbox.worker import register_daily
 from festa.program.models import Event
 from festa.registration.models import Registration
 from festa.registration.services import erase
@@ -46,3 +49,12 @@ def run_retention(today: date, dry_run: bool = False) -> list[RetentionResult]:
             db.session.commit()
         results.append(RetentionResult(event.slug, erase_after(event), len(pending)))
     return results
+
+
+def run_today() -> list[RetentionResult]:
+    return run_retention(utcnow().date())
+
+
+def init_app(app: Flask) -> None:
+    """The background worker runs retention once a day."""
+    register_daily("retention", run_today)

@@ -43,3 +43,14 @@ def test_retention_run_dry_run_then_for_real(runner):
     assert {e.event_id for e in entries} == {old.id, short.id}
     again = runner.invoke(args=["festa", "retention", "run"])
     assert "Nothing to anonymise." in again.output
+
+
+def test_the_background_worker_runs_retention_daily(app):
+    from festa.outbox.worker import OutboxWorker
+
+    old = _event_that_ended(400)
+    worker = OutboxWorker(app, interval=1)
+    worker.run_daily()
+    assert db.session.scalar(sa.select(Registration.name).where(
+        Registration.event_id == old.id)) == "—"
+    assert "retention" in worker.daily_done
