@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -98,6 +98,11 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     venue: Mapped[Venue | None] = relationship(back_populates="events")
+
+    @property
+    def erase_after(self) -> date:
+        """The first day on which attendees' personal data may no longer be kept."""
+        return self.end_date + timedelta(days=self.retention_days)
     tracks: Mapped[list[Track]] = relationship(
         back_populates="event", order_by="Track.position", cascade="all, delete-orphan"
     )

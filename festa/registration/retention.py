@@ -5,7 +5,7 @@ worker runs it daily."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Flask
@@ -26,17 +26,12 @@ class RetentionResult:
     registrations: int
 
 
-def erase_after(event: Event) -> date:
-    """The first day on which the event's personal data may no longer be kept."""
-    return event.end_date + timedelta(days=event.retention_days)
-
-
 def run_retention(today: date, dry_run: bool = False) -> list[RetentionResult]:
     """Anonymise every registration of every event whose retention period has passed
     (one transaction and one audit entry per event); with `dry_run`, only count them."""
     results = []
     for event in db.session.scalars(sa.select(Event).order_by(Event.end_date, Event.id)):
-        if erase_after(event) > today:
+        if event.erase_after > today:
             continue
         pending = db.session.scalars(sa.select(Registration).where(
             Registration.event_id == event.id, Registration.anonymized_at.is_(None))).all()
@@ -47,7 +42,7 @@ def run_retention(today: date, dry_run: bool = False) -> list[RetentionResult]:
                 erase(registration)
             record("retention.anonymize", event, details={"registrations": len(pending)})
             db.session.commit()
-        results.append(RetentionResult(event.slug, erase_after(event), len(pending)))
+        results.append(RetentionResult(event.slug, event.erase_after, len(pending)))
     return results
 
 

@@ -24,9 +24,12 @@ def test_register_page_shows_form_sessions_and_privacy_notice(client, event, wor
     assert "프롬프트 워크숍" in html and "잔여 1석" in html
     # PIPA: what is collected, why, how long, and that one may refuse.
     for words in ("수집 항목", "이름, 이메일 주소, 소속", "체크인", "수집·이용 목적", "티켓 발급",
-                  "보유 및 이용 기간", "행사 종료 후 1년", "동의를 거부할 권리",
+                  "보유 및 이용 기간", "행사 종료 후 365일", "동의를 거부할 권리",
                   "동의하지 않으면 참가 등록을 할 수 없습니다"):
         assert words in html
+    # The exact day the data goes (retention_days after the end, default 365).
+    until = event.erase_after
+    assert f"{until.year}년 {until.month}월 {until.day}일" in html
 
 
 def test_register_page_in_english(client, event):
