@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
@@ -30,6 +32,32 @@ def select_locale() -> str:
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or "ko"
+
+
+# A language as programmes write it: ISO 639 code, maybe with a region or script (BCP 47).
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+BILINGUAL = "ko+en"
+
+
+def is_language(code: str | None) -> bool:
+    """ko, en, ko+en (Festa's own) or any ISO 639 code such as de, fr, pt-BR."""
+    return bool(code) and (code == BILINGUAL or bool(LANGUAGE_TAG.match(code)))
+
+
+def language_name(code: str | None, lang: str | None = None) -> str:
+    """The language's name in the page's language: 'German' / '독일어'; ko+en is
+    'Korean and English'. An unknown code is shown as written."""
+    lang = lang or current_language()
+    if not code:
+        return ""
+    parts = code.split("+")
+    try:
+        names = [Locale.parse(part.replace("-", "_")).get_display_name(lang) or part
+                 for part in parts]
+    except (ValueError, UnknownLocaleError):
+        return code
+    joiner = " · " if lang == "ko" else " and "
+    return joiner.join(names)
 
 
 def current_language() -> str:
@@ -154,6 +182,7 @@ def init_app(app: Flask, babel: Babel) -> None:
         format_day=format_day,
         format_when=format_when,
         current_language=current_language,
+        language_name=language_name,
         LANGUAGES=LANGUAGES,
     )
 

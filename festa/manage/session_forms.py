@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from festa.i18n import localized, speaker_name
+from festa.i18n import is_language, language_name, localized, speaker_name
 from festa.program.models import Event, SessionKind, SessionLanguage, SpeakerRole
 from festa.web.forms import (
     ManageForm,
@@ -68,6 +69,14 @@ class SessionForm(ManageForm):
         none = _l("— none —")
         self.room_id.choices = choices({r.id: localized(r, "name") for r in rooms}, none)
         self.track_id.choices = choices({t.id: localized(t, "name") for t in tracks}, none)
+        # An imported session may be in any language (de, fr …): offer the event's too, so
+        # saving the form never turns German into Korean.
+        used = {s.language for s in event.sessions if s.language not in LANGUAGE_LABELS}
+        if self.language.data and self.language.data not in LANGUAGE_LABELS:
+            used.add(self.language.data)
+        self.language.choices = choices(LANGUAGE_LABELS) + [
+            SelectChoice(code, language_name(code))
+            for code in sorted(c for c in used if is_language(c))]
 
 
 class SpeakerForm(ManageForm):

@@ -12,8 +12,10 @@ from wtforms.validators import DataRequired
 class ImportForm(FlaskForm):
     upload = FileField(_l("Programme file"), [
         FileRequired(_l("Choose a file.")),
-        FileAllowed(["csv", "json", "txt"], _l("Upload a .csv or a schedule.json file.")),
-    ], description=_l("CSV (UTF-8, the columns below) or a C3VOC/frab/pretalx schedule.json."))
+        FileAllowed(["csv", "json", "xml", "txt"],
+                    _l("Upload a .csv, a schedule.json or a schedule.xml file.")),
+    ], description=_l("CSV (UTF-8, the columns below), a C3VOC/frab/pretalx schedule.json "
+                      "or a frab schedule.xml."))
 
 
 class ConfirmImportForm(FlaskForm):

@@ -1,9 +1,12 @@
 """Applying an import plan through the programme services, as one transaction.
 
-Rooms, tracks and speakers are matched by name (either language, case ignored) and
-created when new; sessions are matched by id, else by title and start, and updated, or
-created. Every change goes through festa.program's services, so it is validated, audited
-and bumps the session's sequence exactly like an edit by hand.
+Rooms and tracks are matched by name (either language, case ignored) and created when new.
+Speakers are matched only among this event's speakers — by the file's person identity
+(guid, code or id), else by name — and created when new: two people of the same name at
+different conferences stay two people. Sessions are matched by the file's identity, else by
+id (CSV), else by title and start, and updated, or created. Every change goes through
+festa.program's services, so it is validated, audited and bumps the session's sequence
+exactly like an edit by hand.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ from festa.i18n import speaker_name
 from festa.opendata.import_plan import ImportFailed, ImportPlan, display_names
 from festa.program import editing as event_services
 from festa.program import sessions as session_services
-from festa.program.models import Event, Room, Session, Speaker, Track
+from festa.program.models import Event, Room, Session, SessionSpeaker, Speaker, Track
 
 SESSION_KEYS = ("title_ko", "title_en", "abstract_ko", "abstract_en", "kind", "language",
                 "capacity", "reservation_required", "cancelled")
+# Kept when the file has them (schedule files); a CSV leaves them as they are.
+OPTIONAL_KEYS = ("subtitle_ko", "subtitle_en", "description_ko", "description_en", "links",
+                 "do_not_record", "source_key")
 
 
 def _key(text: str) -> str:
@@ -40,7 +46,12 @@ class Resolver:
         self.rooms = self._index(event.venue.rooms if event.venue else [], "name")
         self.tracks = self._index(event.tracks, "name")
         self.speakers: dict[str, Speaker] = {}
-        for speaker in db.session.scalars(sa.select(Speaker)):
+        self.speaker_sources: dict[str, Speaker] = {}
+        event_speakers = sa.select(Speaker).join(SessionSpeaker).join(Session).where(
+            Session.event_id == event.id).distinct()
+        for speaker in db.session.scalars(event_speakers):
+            if speaker.source_key:
+                self.speaker_sources.setdefault(speaker.source_key, speaker)
             for name in (speaker_name(speaker, "ko"), speaker_name(speaker, "en")):
                 self.speakers.setdefault(_key(name), speaker)
 
@@ -89,22 +100,29 @@ class Resolver:
 
     def speaker(self, fields: dict) -> Speaker:
         name_ko, name_en = display_names(fields)
-        speaker = self.speakers.get(_key(name_ko)) or self.speakers.get(_key(name_en))
+        source = fields.get("source_key") or ""
+        if source:
+            speaker = self.speaker_sources.get(source)
+        else:
+            speaker = self.speakers.get(_key(name_ko)) or self.speakers.get(_key(name_en))
         if speaker is None:
             speaker = session_services.create_speaker(fields)
             self.created["speakers"] += 1
             self.speakers.update({_key(name_ko): speaker, _key(name_en): speaker})
+            if source:
+                self.speaker_sources[source] = speaker
         return speaker
 
 
-def _existing_sessions(event: Event) -> tuple[dict, dict]:
+def _existing_sessions(event: Event) -> tuple[dict, dict, dict]:
     sessions = list(db.session.scalars(sa.select(Session).where(Session.event_id == event.id)))
     by_id = {s.id: s for s in sessions}
     by_title = {}
     for s in sessions:
         for title in (s.title_ko, s.title_en):
             by_title.setdefault((_key(title), s.starts_at), s)
-    return by_id, by_title
+    by_source = {s.source_key: s for s in sessions if s.source_key}
+    return by_id, by_title, by_source
 
 
 def _sync_speakers(session: Session, speakers: list[Speaker]) -> bool:
@@ -119,15 +137,18 @@ def _sync_speakers(session: Session, speakers: list[Speaker]) -> bool:
     return True
 
 
-def _apply_row(row: dict, event: Event, resolver: Resolver, found: tuple[dict, dict],
+def _apply_row(row: dict, event: Event, resolver: Resolver, found: tuple[dict, dict, dict],
                summary: dict) -> None:
-    by_id, by_title = found
+    by_id, by_title, by_source = found
     starts_at = datetime.fromisoformat(row["starts_at"])
     data = {key: row[key] for key in SESSION_KEYS}
+    data.update({key: row[key] for key in OPTIONAL_KEYS if key in row})
     room, track = resolver.room(row["room"]), resolver.track(row["track"])
     data.update(starts_at=starts_at, ends_at=datetime.fromisoformat(row["ends_at"]),
                 room_id=room.id if room else None, track_id=track.id if track else None)
-    if row["id"] is not None:
+    if row.get("source_key") and row["source_key"] in by_source:
+        session = by_source[row["source_key"]]
+    elif row["id"] is not None:
         session = by_id.get(row["id"])
         if session is None:
             raise FestaError("unknown_session", f"no session {row['id']} in this event",
@@ -146,6 +167,8 @@ def _apply_row(row: dict, event: Event, resolver: Resolver, found: tuple[dict, d
     if session.id in by_id or row["id"] is not None:
         summary["updated" if changed else "unchanged"] += 1
     by_id[session.id] = session
+    if session.source_key:
+        by_source[session.source_key] = session
 
 
 @transactional

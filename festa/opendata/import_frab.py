@@ -1,88 +1,35 @@
-"""Importing a C3VOC/frab `schedule.json` (pretalx, frab and others), leniently.
+"""Importing a C3VOC/frab `schedule.json` (frab, pretalx and others, current and legacy),
+leniently, keeping everything Festa can hold and saying what it could not.
 
 Real exports do not always validate (the rC3 pretalx file has extra keys and slugs the
-schema forbids), so this reads only what it needs and reports what it cannot use per
-session. Each session's "line" is its position in the file (1, 2, …) since JSON has no
-meaningful lines for people; the preview shows the session's title next to it.
+schema forbids), so this reads what it can and reports, per session, every value it
+dropped, guessed or changed. Each session's "line" is its position in the file (1, 2, …)
+since JSON has no meaningful lines for people; the preview shows the session's title next
+to it. frab XML (`schedule.xml`) is read into the same shape by import_frab_xml.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
 from festa.core.inputs import InputError, in_date_range, load_json, storable
+from festa.i18n import LANGUAGE_TAG
 from festa.opendata.import_plan import ImportPlan, check_row, split_name
-from festa.program.models import Event, SessionKind, SessionLanguage
+from festa.program.models import Event, SessionKind
 
 DURATION = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _kind(value: object) -> str:
-    text = value.lower() if isinstance(value, str) else ""
-    for kind in (SessionKind.KEYNOTE, SessionKind.WORKSHOP, SessionKind.PANEL,
-                 SessionKind.DIALOGUE):
-        if kind in text:
-            return kind
-    return SessionKind.TALK
-
-
-def _language(value: object) -> str:
-    text = value.lower() if isinstance(value, str) else ""
-    has_ko, has_en = "ko" in text, "en" in text
-    if has_ko and has_en:
-        return SessionLanguage.BOTH
-    return SessionLanguage.KO if has_ko else SessionLanguage.EN
-
-
-def _duration(value: object) -> timedelta | None:
-    match = DURATION.match(str(value or "").strip())
-    if not match:
-        return None
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
-
-
-def _start(item: dict, day: dict, zone: ZoneInfo) -> datetime | None:
-    """`date` (ISO with offset) when present, else the day's date and `start` (HH:MM);
-    None when neither gives a plausible time."""
-    moment = _raw_start(item, day, zone)
-    return moment if moment is not None and in_date_range(moment) else None
-
-
-def _raw_start(item: dict, day: dict, zone: ZoneInfo) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(item.get("date") or ""))
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-    except ValueError:
-        pass
-    try:
-        day_date = date.fromisoformat(str(day.get("date") or ""))
-        clock = time.fromisoformat(str(item.get("start") or ""))
-    except ValueError:
-        return None
-    return datetime.combine(day_date, clock, zone)
-
-
-def _end(item: dict, start: datetime) -> datetime | None:
-    try:
-        end = datetime.fromisoformat(str(item.get("end") or ""))
-        if end.tzinfo and in_date_range(end):
-            return end
-    except ValueError:
-        pass
-    duration = _duration(item.get("duration"))
-    return start + duration if duration else None
-
-
-def _person_name(person: object) -> str:
-    if isinstance(person, dict):
-        person = person.get("name") or person.get("public_name")
-    return storable(person) if isinstance(person, str) else ""
+# Keys of a session that Festa has no place for: reported when they carry a value.
+NOT_KEPT = ("logo", "attachments", "recording_license", "answers", "feedback_url",
+            "video_download_url", "origin_url")
+KINDS = {SessionKind.KEYNOTE: ("keynote",), SessionKind.WORKSHOP: ("workshop", "tutorial"),
+         SessionKind.PANEL: ("panel", "podium"), SessionKind.DIALOGUE: ("dialogue",),
+         SessionKind.TALK: ("talk", "lecture", "vortrag")}
 
 
 def _text(item: dict, key: str, multiline: bool = False) -> str:
@@ -91,15 +38,142 @@ def _text(item: dict, key: str, multiline: bool = False) -> str:
     return storable(value, multiline=multiline) if isinstance(value, str) else ""
 
 
+def _kind(plan: ImportPlan, line: int, value: object) -> str:
+    text = str(value or "").strip()
+    lowered = text.lower()
+    for kind, words in KINDS.items():
+        if any(word in lowered for word in words):
+            return kind
+    if text:
+        plan.warn(line, "type", _("Kind “%(value)s” is not one of Festa's; shown as a talk.",
+                                  value=text))
+    return SessionKind.TALK
+
+
+def _language(plan: ImportPlan, line: int, value: object) -> str:
+    """The language code as the file gives it (de, en, pt-BR …); never rewritten to another
+    language. Case is normalised (DE → de); a missing or unreadable one is English, said."""
+    text = str(value or "").strip()
+    primary, _sep, rest = text.replace("_", "-").partition("-")
+    code = primary.lower() + (f"-{rest}" if rest else "")
+    if LANGUAGE_TAG.match(code):
+        if code != text:
+            plan.warn(line, "language", _("Language “%(given)s” stored as “%(code)s”.",
+                                          given=text, code=code))
+        return code
+    plan.warn(line, "language", _("No usable language (“%(given)s”); English assumed.",
+                                  given=text))
+    return "en"
+
+
+def _duration(value: object) -> timedelta | None:
+    if isinstance(value, int) and value > 0:  # some generators give minutes
+        return timedelta(minutes=value)
+    match = DURATION.match(str(value or "").strip())
+    if not match:
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _aware(text: str, zone: ZoneInfo) -> datetime | None:
+    """An ISO time in the zone when naive; None unless plausible (years 2000 … 2099)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return moment if in_date_range(moment) else None
+
+
+def _clock(text: str) -> time | None:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _start(item: dict, day: dict, ctx: dict) -> datetime | None:
+    """The session's `date` (ISO with offset) when present. Otherwise the day's clock time
+    `start`, on the first date at or after the day's start: a frab day runs past midnight
+    (its `day_change`, e.g. 04:00), so 00:30 on the 27th's programme is the 28th."""
+    zone = ctx["zone"]
+    moment = _aware(_text(item, "date"), zone)
+    if moment is not None:
+        return moment
+    clock = _clock(_text(item, "start"))
+    if clock is None:
+        return None
+    day_start = _aware(str(day.get("day_start") or day.get("start") or ""), zone)
+    if day_start is not None:
+        local = day_start.astimezone(zone)
+        candidate = datetime.combine(local.date(), clock, zone)
+        return candidate if candidate >= local else candidate + timedelta(days=1)
+    try:
+        day_date = date.fromisoformat(str(day.get("date") or ""))
+    except ValueError:
+        return None
+    candidate = datetime.combine(day_date, clock, zone)
+    change = ctx["day_change"]
+    return candidate + timedelta(days=1) if change and clock < change else candidate
+
+
+def _end(item: dict, start: datetime, zone: ZoneInfo) -> datetime | None:
+    end = _aware(_text(item, "end"), zone)
+    if end is not None and end > start:
+        return end
+    duration = _duration(item.get("duration"))
+    return start + duration if duration else None
+
+
+def _person(person: object) -> dict | None:
+    """Name (public_name, name or legacy full_public_name), biography and the file's
+    identity of one person; None when it has no name."""
+    if isinstance(person, str):
+        person = {"name": person}
+    if not isinstance(person, dict):
+        return None
+    name = next((storable(person[k]) for k in ("public_name", "name", "full_public_name")
+                 if isinstance(person.get(k), str) and storable(person[k])), "")
+    if not name:
+        return None
+    bio = next((storable(person[k], multiline=True)
+                for k in ("biography", "abstract", "description")
+                if isinstance(person.get(k), str) and person[k].strip()), "")
+    identity = next((str(person[k]) for k in ("guid", "code", "id")
+                     if person.get(k) not in (None, "")), "")
+    fields = split_name(name, name)
+    fields.update(bio_ko=bio, bio_en=bio, source_key=identity[:200])
+    return fields
+
+
+def _links(value: object) -> list[dict]:
+    links = []
+    for link in value if isinstance(value, list) else []:
+        if isinstance(link, str) and link.strip():
+            links.append({"url": link.strip(), "title": ""})
+        elif isinstance(link, dict) and str(link.get("url") or link.get("href") or "").strip():
+            links.append({"url": str(link.get("url") or link.get("href")).strip(),
+                          "title": str(link.get("title") or "").strip()})
+    return links
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes"}
+    return bool(value)
+
+
+def _dropped(plan: ImportPlan, line: int, item: dict) -> None:
+    kept_nowhere = [key for key in NOT_KEPT if item.get(key) not in (None, "", [], {})]
+    if kept_nowhere:
+        plan.warn(line, ", ".join(kept_nowhere), _("Not imported (Festa has no place for it)."))
+
+
 def parse_item(plan: ImportPlan, line: int, item: dict, day: dict, ctx: dict) -> dict:
     title = _text(item, "title")
-    subtitle = _text(item, "subtitle")
-    full_title = f"{title}: {subtitle}" if title and subtitle else title
-    abstract = "\n\n".join(p for p in (_text(item, "abstract", multiline=True),
-                                        _text(item, "description", multiline=True)) if p)
-    language = _language(item.get("language"))
-    start = _start(item, day, ctx["zone"])
-    end = _end(item, start) if start else None
+    start = _start(item, day, ctx)
+    end = _end(item, start, ctx["zone"]) if start else None
     if start is None:
         plan.error(line, "date", _("No usable start time (date or start)."))
     elif end is None:
@@ -107,29 +181,45 @@ def parse_item(plan: ImportPlan, line: int, item: dict, day: dict, ctx: dict) ->
     room = _text(item, "room") or ctx["room"]
     track = _text(item, "track")
     persons = item.get("persons") if isinstance(item.get("persons"), list) else []
-    names = [n for n in (_person_name(p) for p in persons) if n]
+    speakers = [p for p in (_person(p) for p in persons) if p]
+    if len(speakers) < len(persons):
+        plan.warn(line, "persons", _("%(count)d persons without a name were left out.",
+                                     count=len(persons) - len(speakers)))
+    _dropped(plan, line, item)
+    subtitle = _text(item, "subtitle")
+    abstract, description = (_text(item, k, multiline=True) for k in ("abstract", "description"))
+    identity = next((str(item[k]) for k in ("guid", "code", "id")
+                     if item.get(k) not in (None, "")), "")
     return {
         "line": line,
         "id": None,
-        "title_ko": full_title,
-        "title_en": full_title,
+        "source_key": identity[:200],
+        "title_ko": title,
+        "title_en": title,
+        "subtitle_ko": subtitle,
+        "subtitle_en": subtitle,
         "abstract_ko": abstract,
         "abstract_en": abstract,
-        "kind": _kind(item.get("type")),
-        "language": language,
+        "description_ko": description,
+        "description_en": description,
+        "kind": _kind(plan, line, item.get("type")),
+        "language": _language(plan, line, item.get("language")),
         "starts_at": start.isoformat() if start else None,
         "ends_at": end.isoformat() if end else None,
         "room": {"ko": room, "en": room} if room else None,
         "track": ({"ko": track, "en": track, "color": ctx["colors"].get(track)}
                   if track else None),
-        "speakers": [split_name(n, n) for n in names],
+        "speakers": speakers,
+        "links": _links(item.get("links")),
+        "do_not_record": _flag(item.get("do_not_record")),
         "capacity": None,
         "reservation_required": False,
         "cancelled": False,
     }
 
 
-def _conference(plan: ImportPlan, data: bytes) -> dict | None:
+def load_json(plan: ImportPlan, data: bytes) -> dict | None:
+    """The document's `schedule.conference`, or None with the reason as an error."""
     try:
         document = load_json(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, InputError) as error:
@@ -143,34 +233,43 @@ def _conference(plan: ImportPlan, data: bytes) -> dict | None:
     return conference
 
 
-def _context(conference: dict, event: Event) -> dict:
+def _context(plan: ImportPlan, conference: dict, event: Event) -> dict:
+    named = str(conference.get("time_zone_name") or "")
     try:
-        zone = ZoneInfo(str(conference.get("time_zone_name") or event.timezone))
+        zone = ZoneInfo(named or event.timezone)
     except (ZoneInfoNotFoundError, ValueError):
+        plan.warn(1, "time_zone_name", _("Unknown time zone “%(zone)s”; the event's is used.",
+                                         zone=named))
         zone = ZoneInfo(event.timezone)
     colors = {}
-    tracks = conference.get("tracks")
-    for track in tracks if isinstance(tracks, list) else []:
+    for track in conference.get("tracks") or []:
         if isinstance(track, dict) and HEX_COLOR.match(str(track.get("color") or "")):
             colors[str(track.get("name") or "")] = track["color"]
-    return {"zone": zone, "colors": colors, "room": ""}
+    change = _clock(str(conference.get("day_change") or ""))
+    return {"zone": zone, "colors": colors, "room": "", "day_change": change}
 
 
-def parse(data: bytes, event: Event) -> ImportPlan:
-    """Read a schedule.json into a plan (sessions numbered in file order)."""
-    plan = ImportPlan(source="frab")
-    conference = _conference(plan, data)
-    if conference is None:
-        return plan
-    ctx = _context(conference, event)
+def conference_facts(conference: dict) -> dict[str, Any]:
+    """What the file says about the conference itself (to create an event from it)."""
+    return {key: str(conference.get(key) or "") for key in
+            ("acronym", "title", "start", "end", "time_zone_name", "url", "base_url")}
+
+
+def parse_conference(plan: ImportPlan, conference: dict, event: Event) -> ImportPlan:
+    """Fill the plan from a conference in the C3VOC shape (sessions in file order)."""
+    plan.conference = conference_facts(conference)
+    ctx = _context(plan, conference, event)
     line = 0
+    rooms, people, tracks = set(), set(), {str(t.get("name")) for t in
+                                           conference.get("tracks") or [] if isinstance(t, dict)}
     for day in conference["days"]:
-        rooms = day.get("rooms") if isinstance(day, dict) else None
-        if not isinstance(rooms, dict):
+        day_rooms = day.get("rooms") if isinstance(day, dict) else None
+        if not isinstance(day_rooms, dict):
             plan.error(line + 1, "rooms", _("A day's rooms must be an object of room names."))
             continue
-        for room_name, items in rooms.items():
-            ctx["room"] = storable(room_name)
+        for room_name, items in day_rooms.items():
+            ctx["room"] = storable(str(room_name))
+            rooms.add(ctx["room"])
             for item in items if isinstance(items, list) else []:
                 line += 1
                 if not isinstance(item, dict):
@@ -179,6 +278,20 @@ def parse(data: bytes, event: Event) -> ImportPlan:
                 row = parse_item(plan, line, item, day, ctx)
                 check_row(plan, row, event)
                 plan.rows.append(row)
+                people.update(p["source_key"] or p["name_en"] for p in row["speakers"])
+                if row["track"]:
+                    tracks.add(row["track"]["en"])
+    plan.file_counts = {"sessions": line, "rooms": len(rooms), "speakers": len(people),
+                        "tracks": len(tracks - {""})}
     if not plan.rows and not plan.errors:
         plan.error(1, "schedule", _("The schedule has no sessions."))
     return plan
+
+
+def parse(data: bytes, event: Event) -> ImportPlan:
+    """Read a schedule.json into a plan."""
+    plan = ImportPlan(source="frab")
+    conference = load_json(plan, data)
+    if conference is None:
+        return plan
+    return parse_conference(plan, conference, event)

@@ -28,11 +28,15 @@ HANGUL_NAME = re.compile(r"^[\uac00-\ud7a3]{2,5}$")
 class ImportPlan:
     """What an upload would do. `rows` are sessions as plain data (times as ISO strings)."""
 
-    source: str  # "csv" or "frab"
+    source: str  # "csv", "frab" (schedule.json) or "frab-xml"
     filename: str = ""
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"line", "field", "message"}
     warnings: list[dict] = field(default_factory=list)
+    # The file's own counts (sessions, rooms, speakers, tracks), shown beside the import's.
+    file_counts: dict = field(default_factory=dict)
+    # What a schedule file says about the conference (title, dates, time zone …).
+    conference: dict = field(default_factory=dict)
 
     def error(self, line: int, column: str, message: str) -> None:
         self.errors.append({"line": line, "field": column, "message": message})

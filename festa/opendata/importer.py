@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import current_app
 
 from festa.core.files import private_dir, write_private
-from festa.opendata import import_csv, import_frab
+from festa.opendata import import_csv, import_frab, import_frab_xml
 from festa.opendata.import_plan import ImportFailed, ImportPlan
 from festa.program.models import Event
 
@@ -71,8 +71,13 @@ def discard_plan(key: str) -> None:
 
 
 def parse_upload(filename: str, data: bytes, event: Event) -> ImportPlan:
-    """Pick the format from the name or the content: JSON (C3VOC) or CSV."""
-    looks_json = filename.lower().endswith(".json") or data.lstrip()[:1] in (b"{", b"[")
-    plan = (import_frab.parse(data, event) if looks_json else import_csv.parse(data, event))
+    """Pick the format from the name or the content: JSON (C3VOC), frab XML or CSV."""
+    name, head = filename.lower(), data.lstrip()[:1]
+    if name.endswith(".json") or head in (b"{", b"["):
+        plan = import_frab.parse(data, event)
+    elif name.endswith(".xml") or head == b"<":
+        plan = import_frab_xml.parse(data, event)
+    else:
+        plan = import_csv.parse(data, event)
     plan.filename = filename
     return plan

@@ -88,6 +88,12 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
+    # Facts for structured data (JSON-LD, Open Graph): who organizes it, the country
+    # (ISO 3166 alpha-2) and the currency of prices (ISO 4217).
+    organizer_name_ko: Mapped[str] = mapped_column(sa.String(200), default="")
+    organizer_name_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    country: Mapped[str] = mapped_column(sa.String(2), default="")
+    currency: Mapped[str] = mapped_column(sa.String(3), default="")
     # Confirmed registrations, kept by an atomic conditional UPDATE so a rush never oversells.
     seats_taken: Mapped[int] = mapped_column(default=0)
     # Personal data is anonymised this many days after the event ends (the consent notice
@@ -146,11 +152,22 @@ class Session(db.Model):
     track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tracks.id", ondelete="SET NULL"))
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(sa.String(20), default=SessionKind.TALK)
-    language: Mapped[str] = mapped_column(sa.String(8), default=SessionLanguage.KO)
+    # ko, en, ko+en, or any ISO 639 code (BCP 47 tag) as an imported programme gives it.
+    language: Mapped[str] = mapped_column(sa.String(35), default=SessionLanguage.KO)
     title_ko: Mapped[str] = mapped_column(sa.String(300))
     title_en: Mapped[str] = mapped_column(sa.String(300))
+    subtitle_ko: Mapped[str] = mapped_column(sa.String(300), default="")
+    subtitle_en: Mapped[str] = mapped_column(sa.String(300), default="")
     abstract_ko: Mapped[str] = mapped_column(sa.Text, default="")
     abstract_en: Mapped[str] = mapped_column(sa.Text, default="")
+    description_ko: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    # [{"url", "title"}] as the programme file lists them.
+    links: Mapped[list | None] = mapped_column(sa.JSON)
+    do_not_record: Mapped[bool] = mapped_column(default=False)
+    # The session's identity in the file it was imported from (guid, id or code), so a
+    # re-import updates it instead of adding a copy.
+    source_key: Mapped[str] = mapped_column(sa.String(200), default="")
     # Both empty while the session is not scheduled yet (the editor's sidebar); the public
     # pages, feeds and reservations only ever see scheduled sessions (`Session.scheduled`).
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -223,6 +240,9 @@ class Speaker(db.Model):
     # Other spellings people search for (e.g. 카플란 for 캐플런), comma-separated; search only.
     also_known_as: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     photo_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The person's identity in an imported programme (guid, id or code): re-imports into
+    # the same event match on it, never on the name alone.
+    source_key: Mapped[str] = mapped_column(sa.String(200), default="")
     # Private: for organizers only, never shown or exported.
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

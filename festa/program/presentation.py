@@ -94,7 +94,7 @@ class ScheduleFilters:
         return cls(
             day=day if day in event_days(event) else None,
             track=track if track in {t.id for t in event.tracks} else None,
-            language=language if language in set(SessionLanguage) else None,
+            language=language if language in event_languages(event.sessions) else None,
             kind=kind if kind in set(SessionKind) else None,
             q=(args.get("q") or "").strip()[:100],
         )
@@ -133,10 +133,19 @@ def session_text_matches(session: Session, query: str) -> bool:
     return any(matches(query, text) for text in texts)
 
 
+def event_languages(sessions: list[Session]) -> list[str]:
+    """The languages to filter by: Festa's three, then any other code the programme uses
+    (an imported programme may have German or French sessions)."""
+    own = list(SessionLanguage)
+    others = sorted({s.language for s in sessions if s.language and s.language not in own})
+    return own + others
+
+
 def language_matches(session: Session, wanted: str) -> bool:
     """A bilingual session suits both Korean and English listeners."""
     return session.language == wanted or (
-        session.language == SessionLanguage.BOTH and wanted != SessionLanguage.BOTH
+        session.language == SessionLanguage.BOTH
+        and wanted in (SessionLanguage.KO, SessionLanguage.EN)
     )
 
 

@@ -17,6 +17,7 @@ from festa.audit.services import record
 from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.i18n import is_language
 from festa.program.conflicts import Conflict, Draft, draft_conflicts
 from festa.program.editing import (
     Problems,
@@ -41,10 +42,11 @@ from festa.program.models import (
 
 SESSION_FIELDS = ("title_ko", "title_en", "abstract_ko", "abstract_en", "kind", "language",
                   "room_id", "track_id", "starts_at", "ends_at", "capacity",
-                  "reservation_required", "cancelled")
+                  "reservation_required", "cancelled", "subtitle_ko", "subtitle_en",
+                  "description_ko", "description_en", "links", "do_not_record", "source_key")
 SPEAKER_FIELDS = ("family_name_ko", "given_name_ko", "family_name_en", "given_name_en",
                   "given_name_first", "affiliation_ko", "affiliation_en", "title_ko", "title_en",
-                  "bio_ko", "bio_en", "photo_url", "email")
+                  "bio_ko", "bio_en", "photo_url", "email", "source_key")
 
 
 def _check_times(problems: Problems, starts_at: datetime | None, ends_at: datetime | None) -> None:
@@ -66,7 +68,7 @@ def _check_session(event: Event, values: dict, session: Session | None) -> None:
     _check_times(problems, values["starts_at"], values["ends_at"])
     if values["kind"] not in set(SessionKind):
         problems.add("unknown_kind", "kind", _("Unknown kind of session."))
-    if values["language"] not in set(SessionLanguage):
+    if not is_language(values["language"]):
         problems.add("unknown_language", "language", _("Unknown language."))
     room = db.session.get(Room, values["room_id"]) if values["room_id"] is not None else None
     if values["room_id"] is not None and (room is None or room.venue_id != event.venue_id):
@@ -83,7 +85,10 @@ def _check_session(event: Event, values: dict, session: Session | None) -> None:
 def session_values(event: Event, data: Mapping[str, Any], session: Session | None = None) -> dict:
     """The session's fields as they would be saved, checked (raises FestaError)."""
     defaults = session or Session(kind=SessionKind.TALK, language=SessionLanguage.KO,
-                                  reservation_required=False, cancelled=False)
+                                  reservation_required=False, cancelled=False,
+                                  subtitle_ko="", subtitle_en="", description_ko="",
+                                  description_en="", links=None, do_not_record=False,
+                                  source_key="")
     values = pick(data, SESSION_FIELDS, defaults)
     _check_session(event, values, session)
     return values

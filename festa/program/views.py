@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from festa.extensions import db
 from festa.program import presentation, queries, schedule_cache
-from festa.program.models import Session, SessionKind, SessionLanguage, Speaker
+from festa.program.models import Session, SessionKind, Speaker
 
 bp = Blueprint("program", __name__)
 
@@ -91,7 +91,7 @@ def _render_schedule_body(event, filters: presentation.ScheduleFilters, now, dur
         days=presentation.event_days(event), during=during,
         now_ids={s.id for s in running}, next_ids={s.id for s in upcoming},
         running=running, upcoming=upcoming, now=now,
-        kinds=list(SessionKind), languages=list(SessionLanguage),
+        kinds=list(SessionKind), languages=presentation.event_languages(sessions),
     ).encode()
 
 
