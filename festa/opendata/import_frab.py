@@ -218,7 +218,7 @@ def parse_item(plan: ImportPlan, line: int, item: dict, day: dict, ctx: dict) ->
     }
 
 
-def load_json(plan: ImportPlan, data: bytes) -> dict | None:
+def load_conference(plan: ImportPlan, data: bytes) -> dict | None:
     """The document's `schedule.conference`, or None with the reason as an error."""
     try:
         document = load_json(data.decode("utf-8-sig"))
@@ -291,7 +291,7 @@ def parse_conference(plan: ImportPlan, conference: dict, event: Event) -> Import
 def parse(data: bytes, event: Event) -> ImportPlan:
     """Read a schedule.json into a plan."""
     plan = ImportPlan(source="frab")
-    conference = load_json(plan, data)
+    conference = load_conference(plan, data)
     if conference is None:
         return plan
     return parse_conference(plan, conference, event)
