@@ -52,8 +52,10 @@ chromium:
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
 
+# ruff, then the layers of .importlinter (README: Architecture).
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check festa tests bench wsgi.py
+	$(VENV)/bin/lint-imports --no-cache
 
 test: $(VENV)/.installed-test assets translations chromium lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     if database_file is not None:
         create_private_file(database_file)  # before SQLite creates it with the umask's mode
 
+    # The app's parts are imported here, not at the top: this package's __init__ runs
+    # before any of its modules, and must not load the whole app when one module is used.
     from festa import i18n, models  # noqa: F401  (models: the whole schema for Alembic)
 
     db.init_app(app)
@@ -40,10 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
     login.init_app(app)
     i18n.init_app(app, babel)
 
-    from festa import blueprints
+    from festa import blueprints  # the composition root (see above)
     from festa.core.inputs import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-
     blueprints.register(app)
     return app

@@ -5,10 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from festa.auth.models import User
+from festa.auth.services import AccountError, normalize_email
+from festa.auth.teams import create_team_member
+from festa.auth.tokens import issue_token
+from festa.badges.services import save_layout
+from festa.checkin.cli import create_device_token
+from festa.config import is_production
+from festa.errors import FestaError
 from festa.extensions import db
+from festa.outbox.services import deliver_due, waiting_count
+from festa.program.demo import DEMO_LOGINS, festa_slug, load_demo, other_events
+from festa.program.models import Event
+from festa.registration.promotion import fill_all
+from festa.registration.questions.demo import add_demo_questions
 
 festa_cli = AppGroup("festa", help="Festa maintenance commands.")
 user_cli = AppGroup("user", help="Staff accounts.")
@@ -26,12 +40,6 @@ festa_cli.add_command(user_cli)
 def user_create(email: str, role: str, slugs: tuple[str, ...], name: str,
                 password: str) -> None:
     """Create a staff account."""
-    import sqlalchemy as sa
-
-    from festa.auth.services import AccountError
-    from festa.auth.teams import create_team_member
-    from festa.program.models import Event
-
     if slugs and role == "admin":
         raise click.ClickException("Admins act on every event; --event is for organizers "
                                    "and door staff.")
@@ -58,15 +66,6 @@ def demo(if_empty: bool, alongside_other_events: bool) -> None:
 
     Never on a production site (the demo's staff passwords are published), and not into a
     database holding real events unless --alongside-other-events says so."""
-    import sqlalchemy as sa
-    from flask import current_app
-
-    from festa.badges.services import save_layout
-    from festa.config import is_production
-    from festa.program.demo import festa_slug, load_demo, other_events
-    from festa.program.models import Event
-    from festa.registration.questions.demo import add_demo_questions
-
     if is_production(current_app.config):
         raise click.ClickException(
             "FESTA_BASE_URL is a public https:// site: the demo (with its published staff "
@@ -91,12 +90,6 @@ def demo(if_empty: bool, alongside_other_events: bool) -> None:
 @festa_cli.command("demo-logins")
 def demo_logins() -> None:
     """Print the demo staff logins (only those that still exist with the demo password)."""
-    import sqlalchemy as sa
-    from flask import current_app
-
-    from festa.auth.models import User
-    from festa.program.demo import DEMO_LOGINS
-
     click.echo(f"  Demo staff logins ({current_app.config['FESTA_BASE_URL']}/login):")
     for role, email, password in DEMO_LOGINS:
         user = db.session.scalar(sa.select(User).where(User.email == email))
@@ -112,13 +105,10 @@ festa_cli.add_command(mail_cli)
 @click.option("--limit", default=100, show_default=True, help="At most this many messages.")
 def mail_send(limit: int) -> None:
     """Deliver due outbox messages once (the app also delivers in the background)."""
-    from festa.outbox.services import deliver_due, waiting_count
-
     sent = deliver_due(limit)
     click.echo(f"Sent {sent} message(s).")
     waiting = waiting_count()
     if waiting:
-        from flask import current_app
 
         reason = "" if current_app.config.get("MAIL_SERVER") else " (MAIL_SERVER is not set)"
         click.echo(f"{waiting} message(s) still waiting in the outbox{reason}.")
@@ -135,8 +125,6 @@ festa_cli.add_command(device_cli)
 @click.option("--name", default="", help="A name for the device, e.g. 'Gate 3 phone'.")
 def device_create(slug: str, checkpoint_id: int | None, name: str) -> None:
     """Print a new device token (one line, nothing else); pair at /door/pair/<token>."""
-    from festa.checkin.cli import create_device_token
-
     click.echo(create_device_token(slug, checkpoint_id, name))
 
 
@@ -149,13 +137,6 @@ festa_cli.add_command(token_cli)
 @click.option("--name", default="cli", help="What the token is for.")
 def token_create(email: str, name: str) -> None:
     """Print a new personal API token for that staff user (one line, nothing else)."""
-    import sqlalchemy as sa
-
-    from festa.auth.models import User
-    from festa.auth.services import normalize_email
-    from festa.auth.tokens import issue_token
-    from festa.errors import FestaError
-
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise click.ClickException(f"No staff account for {email}.")
@@ -174,11 +155,6 @@ festa_cli.add_command(waitlists_cli)
 @click.option("--event", "slug", default=None, help="Only this event (slug).")
 def waitlists_fill(slug: str | None) -> None:
     """Hand every free seat to whoever waits (idempotent; normally automatic)."""
-    import sqlalchemy as sa
-
-    from festa.program.models import Event
-    from festa.registration.promotion import fill_all
-
     query = sa.select(Event).order_by(Event.id)
     if slug:
         query = query.where(Event.slug == slug)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -100,8 +100,6 @@ def handle_http_error(error: HTTPException):
 
 def handle_unexpected(error: Exception):
     db.session.rollback()
-    from flask import current_app
-
     current_app.logger.exception("unhandled error")
     if wants_json():
         return error_body("internal_error", "Internal server error"), 500

@@ -11,6 +11,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, refresh
 
@@ -194,9 +196,6 @@ def catalog_files() -> list[Path]:
 
 def compile_catalogs() -> int:
     """Compile each .po next to itself as .mo (run by `make` and by the test suite)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     compiled = 0
     for po_path in catalog_files():
         mo_path = po_path.with_suffix(".mo")

@@ -19,6 +19,7 @@ import time
 from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Scripts only from our own origin, never inline. Styles likewise, except `style=`
 # attributes: the schedule grid places sessions by data-driven style attributes.
@@ -115,23 +116,6 @@ def enforce_staff_session_timeout() -> None:
         session[SESSION_SEEN_AT] = now
 
 
-def login_account_key() -> str:
-    """Rate-limit key for the login form: the e-mail address being tried, whatever the IP,
-    so a password guesser spread over many addresses still gets throttled per account."""
-    from festa.auth.services import normalize_email
-
-    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
-
-
-def login_account_limit() -> str:
-    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
-
-
-def failed_login(response) -> bool:
-    """A login attempt counts against the account only when it failed (form shown again)."""
-    return request.method == "POST" and response.status_code == 200
-
-
 def _configure(app: Flask) -> None:
     env = os.environ
     base_url = app.config.get("FESTA_BASE_URL", "")
@@ -157,8 +141,6 @@ def init_app(app: Flask) -> None:
     _configure(app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Only as many hops as there are proxies of ours: a client cannot forge its IP.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     user_logged_in.connect(_stamp_login, app)

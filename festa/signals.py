@@ -22,6 +22,9 @@ festa_signals = Namespace()
 
 # sender: the Event, just added (flushed). Check-in gives it its entrance.
 event_created = festa_signals.signal("event-created")
+# sender: the Event about to be deleted. A receiver that must refuse (people registered)
+# raises FestaError; then nothing is deleted.
+event_deleting = festa_signals.signal("event-deleting")
 
 # sender: the Registration, just added (flushed, with its status and reservations).
 registration_created = festa_signals.signal("registration-created")

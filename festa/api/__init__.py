@@ -11,6 +11,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import HTTPException
 
+from festa.errors import handle_http_error
 from festa.extensions import csrf
 
 
@@ -34,8 +35,6 @@ class Api(SmorestApi):
         pass
 
     def handle_http_exception(self, error: HTTPException):  # pragma: no cover - unused
-        from festa.errors import handle_http_error
-
         return handle_http_error(error)
 
 
@@ -54,6 +53,7 @@ def register_api(app: Flask) -> None:
             },
         },
     )
+    # Here, not at the top: each of these modules imports ErrorSchema from this package.
     from festa.api import badges, checkin, events, feeds, registrations, tickets
 
     for module in (events, feeds, registrations, tickets, checkin, badges):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from festa.auth.forms import ChangePasswordForm, LoginForm
+from festa.auth.limits import failed_login, login_account_key, login_account_limit
 from festa.auth.models import Role
 from festa.auth.services import (
     AccountError,
@@ -15,7 +16,6 @@ from festa.auth.services import (
     end_all_sessions,
 )
 from festa.extensions import limiter, login
-from festa.security import failed_login, login_account_key, login_account_limit
 
 bp = Blueprint("auth", __name__)
 login.login_view = "auth.login_page"

@@ -16,7 +16,7 @@ from festa.manage.session_forms import KIND_LABELS
 from festa.program import conflicts as conflict_checks
 from festa.program import editing as services
 from festa.program.models import Event, Track
-from festa.program.queries import schedule_sessions
+from festa.program.queries import all_events, schedule_sessions
 from festa.web.views import confirm_delete, form_page, run_service
 
 
@@ -24,7 +24,7 @@ from festa.web.views import confirm_delete, form_page, run_service
 @organizer_required
 def events():
     """Every event, drafts included, with how many sessions each has."""
-    rows = queries.all_events(current_user)
+    rows = all_events(current_user)
     counts = queries.session_counts(e.id for e in rows)
     return render_template("manage/program/events.html", events=rows, session_counts=counts)
 

@@ -7,17 +7,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from festa.auth.models import User
-from festa.auth.teams import event_scope
 from festa.extensions import db
-from festa.program.models import Event, Session, SessionSpeaker, Speaker, Venue
+from festa.program.models import Session, SessionSpeaker, Speaker, Venue
 from festa.registration.models import Registration, RegistrationStatus
-
-
-def all_events(user: User) -> list[Event]:
-    """Every event `user` acts on (admins: all), drafts included, latest first."""
-    return list(db.session.scalars(sa.select(Event).where(event_scope(user, Event.id))
-                                   .order_by(Event.start_date.desc(), Event.id)))
 
 
 def all_venues() -> list[Venue]:

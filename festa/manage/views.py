@@ -16,6 +16,7 @@ from festa.manage import (  # noqa: F401  (the modules add their routes to `bp`)
 )
 from festa.manage.base import bp
 from festa.program.conflicts import event_conflicts
+from festa.program.queries import all_events
 
 __all__ = ["bp"]
 
@@ -24,7 +25,7 @@ __all__ = ["bp"]
 @organizer_required
 def index():
     """The organizer's dashboard: every event with its sessions, conflicts and registrations."""
-    events = queries.all_events(current_user)
+    events = all_events(current_user)
     ids = [e.id for e in events]
     return render_template(
         "manage/program/index.html",

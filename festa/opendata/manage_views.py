@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,12 +13,14 @@ from festa.auth.teams import scoped_or_404
 from festa.core.transactions import rehearsal
 from festa.errors import FestaError
 from festa.i18n import format_dt
-from festa.manage.queries import all_events
 from festa.opendata import import_csv, importer, spreadsheets, versions
 from festa.opendata.forms import ConfirmImportForm, ImportForm
 from festa.opendata.import_apply import apply_plan
 from festa.opendata.import_plan import ImportFailed, ImportPlan
+from festa.opendata.registrations_csv import audit_export, registrations_csv
 from festa.program.models import Event
+from festa.program.queries import all_events
+from festa.registration import queries as registration_queries
 from festa.web.forms import ConfirmForm
 
 bp = Blueprint("opendata_manage", __name__, url_prefix="/manage")
@@ -81,6 +83,21 @@ def export(event_id: int, table: str, fmt: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-{table}.{fmt}"'
     response.cache_control.no_store = True
     return response
+
+
+@bp.get("/events/<int:event_id>/registrations.csv")
+def export_registrations(event_id: int):
+    """The registrations list as filtered on its page, as CSV (UTF-8 with BOM), with each
+    person's check-in time. Exporting personal data is audited."""
+    event = scoped_or_404(Event, event_id)
+    query, status, answer = registration_queries.list_filters(request.args)
+    rows = registration_queries.search_registrations(event, query, status, answer)
+    audit_export(event, len(rows), query, status, answer)
+    return Response(
+        registrations_csv(event, rows), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',
+                 "Cache-Control": "private, no-store"},
+    )
 
 
 @bp.get("/import-template.csv")

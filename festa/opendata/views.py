@@ -15,6 +15,7 @@ from festa.opendata import calendars, structured, versions
 from festa.program import queries
 from festa.program.models import Event, ScheduleVersion
 from festa.registration.models import Registration, RegistrationStatus
+from festa.registration.services import registration_for_manage_token
 
 bp = Blueprint("opendata", __name__)
 # JSON-LD and Open Graph helpers for every template (the programme's pages include them).
@@ -92,8 +93,6 @@ def agenda(token: str):
 @bp.post("/registrations/manage/<token>/agenda/new-link")
 def rotate_agenda(token: str):
     """Give the attendee a new agenda feed URL; the old one stops working at once."""
-    from festa.registration.services import registration_for_manage_token
-
     try:
         registration = registration_for_manage_token(token)
     except FestaError:

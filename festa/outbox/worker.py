@@ -19,6 +19,7 @@ from flask import Flask
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
+from festa.outbox.services import deliver_due
 
 DEFAULT_INTERVAL = 5.0  # seconds between delivery passes
 
@@ -53,8 +54,6 @@ class OutboxWorker(threading.Thread):
 
     def tick(self) -> int:
         """One delivery pass; errors are logged, never end the thread."""
-        from festa.outbox.services import deliver_due
-
         with self.app.app_context():
             self.run_daily()
             try:

@@ -26,7 +26,6 @@ from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import SLUG_PATTERN, Event, Room, Session, Track, Venue
-from festa.registration.models import Registration
 
 EVENT_FIELDS = ("slug", "name_ko", "name_en", "description_ko", "description_en",
                 "start_date", "end_date", "timezone", "venue_id", "capacity",
@@ -191,13 +190,9 @@ def set_published(event: Event, published: bool) -> None:
 
 @transactional
 def delete_event(event: Event) -> None:
-    """Delete an event with its tracks and sessions; refused once people registered."""
-    registered = db.session.scalar(
-        sa.select(sa.func.count(Registration.id)).where(Registration.event_id == event.id))
-    if registered:
-        raise FestaError("event_has_registrations",
-                         _("%(count)d people registered for this event; it cannot be deleted. "
-                           "Unpublish it instead.", count=registered), status=409)
+    """Delete an event with its tracks and sessions; the areas above may refuse
+    (`event_deleting`: registration does once people registered)."""
+    signals.send(signals.event_deleting, event)
     delete(event, "event.delete", {"slug": event.slug, "name_en": event.name_en})
 
 

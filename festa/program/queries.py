@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from flask import abort, current_app, has_app_context
 from sqlalchemy.orm import selectinload
 
+from festa.auth.models import User
+from festa.auth.teams import event_scope
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.i18n import localized, speaker_name
@@ -176,3 +178,9 @@ def session_summary(session: Session) -> dict:
         "version": session.version,
         "url": absolute_url(f"/events/{session.event.slug}/sessions/{session.id}"),
     }
+
+
+def all_events(user: User) -> list[Event]:
+    """Every event `user` acts on (admins: all), drafts included, latest first."""
+    return list(db.session.scalars(sa.select(Event).where(event_scope(user, Event.id))
+                                   .order_by(Event.start_date.desc(), Event.id)))

@@ -31,7 +31,7 @@ from festa.tickets.calendar import ticket_calendar
 from festa.tickets.models import TicketStatus
 from festa.tickets.presenters import event_facts, session_line
 from festa.tickets.qr import qr_png
-from festa.tickets.services import reserved_sessions, ticket_links
+from festa.tickets.services import ticket_links
 
 TOPICS = (
     "confirmation", "waitlisted", "promoted", "session_promoted", "session_waitlisted",
@@ -116,7 +116,7 @@ def mail_content(registration, topic: str, session, lang: str) -> dict:
         "lang": lang, "topic": topic, "subject": subject, "heading": heading,
         "paragraphs": paragraphs, "greeting": _("Hello %(name)s,", name=registration.name),
         **event_facts(event),
-        "sessions": [session_line(s) for s in reserved_sessions(registration)],
+        "sessions": [session_line(s) for s in registration.confirmed_sessions()],
         "ticket_url": None, "manage_url": None, "qr_png": None, "ics": None,
         "signature": _("The AI Seoul Festa team"),
     }

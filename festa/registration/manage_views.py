@@ -4,7 +4,7 @@ CSV export, walk-ins, and ticket actions. Every change is audited (in the servic
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,6 @@ from festa.errors import FestaError
 from festa.extensions import db
 from festa.program.models import Event
 from festa.registration import queries, services
-from festa.registration.export import audit_export, registrations_csv
 from festa.registration.forms import WalkInForm
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.questions.forms import (
@@ -38,11 +37,7 @@ def _event_or_404(event_id: int) -> Event:
 
 
 def _filters() -> tuple[str, str, str]:
-    """(search, status, answer "<question id>:<value>") from the query string."""
-    query = request.args.get("q", "").strip()[:100]
-    status = request.args.get("status", "")
-    answer = request.args.get("answer", "")[:220]
-    return query, status if status in queries.STATUSES else "", answer
+    return queries.list_filters(request.args)
 
 
 @bp.get("/registrations/")
@@ -71,21 +66,6 @@ def event_registrations(event_id: int):
         counts=queries.status_counts(event), seats=queries.session_seats(event),
         positions=queries.event_positions(event.id), statuses=queries.STATUSES,
         status_label=queries.status_label, form=ConfirmForm(),
-    )
-
-
-@bp.get("/events/<int:event_id>/registrations.csv")
-@organizer_required
-def export_csv(event_id: int):
-    """The (filtered) list as CSV, UTF-8 with BOM. Exporting personal data is audited."""
-    event = _event_or_404(event_id)
-    query, status, answer = _filters()
-    rows = queries.search_registrations(event, query, status, answer)
-    audit_export(event, len(rows), query, status, answer)
-    return Response(
-        registrations_csv(event, rows), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',
-                 "Cache-Control": "private, no-store"},
     )
 
 

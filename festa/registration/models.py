@@ -56,6 +56,18 @@ class Registration(db.Model):
         sa.Index("registration_waitlist", "event_id", "status", "waitlisted_at"),
     )
 
+    # What tickets (a lower area, reaching a registration through Ticket.registration) may
+    # ask of it without importing this module.
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
+
+    def confirmed_sessions(self) -> list:
+        """The sessions this registration holds a confirmed seat in, in time order."""
+        sessions = [r.session for r in self.reservations
+                    if r.status == RegistrationStatus.CONFIRMED and not r.session.cancelled]
+        return sorted(sessions, key=lambda s: (s.starts_at, s.id))
+
 
 class Reservation(db.Model):
     """A seat (or a waitlist place) in a session that needs a reservation."""

@@ -6,6 +6,8 @@ Waitlist positions for whole lists are computed in one query per event or sessio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -149,3 +151,12 @@ def search_registrations(event: Event, query: str = "", status: str = "", answer
         return list(rows)
     return [r for r in rows
             if any(hangul.matches(query, text) for text in (r.name, r.email, r.organization))]
+
+
+def list_filters(args: Mapping[str, str]) -> tuple[str, str, str]:
+    """(search, status, answer "<question id>:<value>") of a registrations list, from the
+    query string (the list page and its CSV read the same)."""
+    query = args.get("q", "").strip()[:100]
+    status = args.get("status", "")
+    answer = args.get("answer", "")[:220]
+    return query, status if status in STATUSES else "", answer

@@ -16,7 +16,7 @@ from festa.i18n import localized
 from festa.program.ical import add_timezones, feed_host, session_vevent
 from festa.program.models import Event
 from festa.tickets.models import Ticket
-from festa.tickets.services import reserved_sessions, ticket_links
+from festa.tickets.services import ticket_links
 
 PRODID = "-//Festa//AI Seoul Festa tickets//EN"
 
@@ -57,7 +57,7 @@ def ticket_calendar(ticket: Ticket, now: datetime | None = None) -> bytes:
     event = ticket.event
     cal = icalendar.Calendar.new(prodid=PRODID, name=localized(event, "name"), method="PUBLISH")
     cal.add_component(event_vevent(ticket, now or utcnow()))
-    for session in reserved_sessions(ticket.registration):
+    for session in ticket.registration.confirmed_sessions():
         cal.add_component(session_vevent(session))
     add_timezones(cal, event.timezone)  # named even for an all-day event, for clients that ask
     return cal.to_ical()

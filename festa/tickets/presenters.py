@@ -5,7 +5,6 @@ from __future__ import annotations
 from festa.i18n import localized
 from festa.tickets.dates import day_range, session_day, time_range
 from festa.tickets.models import Ticket
-from festa.tickets.services import reserved_sessions
 
 
 def session_line(session) -> dict:
@@ -38,5 +37,5 @@ def ticket_view(ticket: Ticket) -> dict:
         "attendee": registration.name,
         "organization": registration.organization,
         "number": f"{ticket.event_id:03d}-{ticket.id:06d}",
-        "sessions": [session_line(s) for s in reserved_sessions(registration)],
+        "sessions": [session_line(s) for s in registration.confirmed_sessions()],
     }

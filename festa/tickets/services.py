@@ -61,13 +61,11 @@ def verified_ticket(text: str) -> Ticket | None:
 
 def ticket_state(ticket: Ticket | None) -> str:
     """'valid', 'revoked' (revoked ticket or cancelled registration) or 'unknown'."""
-    from festa.registration.models import RegistrationStatus
-
     if ticket is None:
         return "unknown"
     if ticket.status == TicketStatus.REVOKED:
         return "revoked"
-    if ticket.registration.status == RegistrationStatus.CANCELLED:
+    if ticket.registration.is_cancelled:
         return "revoked"
     return "valid"
 
@@ -87,14 +85,3 @@ def ticket_links(ticket: Ticket) -> dict[str, str]:
         "qr_png": f"{base}/qr.png",
         "qr_svg": f"{base}/qr.svg",
     }
-
-
-def reserved_sessions(registration) -> list:
-    """The sessions this registration holds a confirmed seat in, in time order."""
-    from festa.registration.models import RegistrationStatus
-
-    sessions = [
-        r.session for r in registration.reservations
-        if r.status == RegistrationStatus.CONFIRMED and not r.session.cancelled
-    ]
-    return sorted(sessions, key=lambda s: (s.starts_at, s.id))

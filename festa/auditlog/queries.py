@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from festa.audit.models import AuditEntry
 from festa.auth.models import User
 from festa.auth.teams import event_scope
-from festa.checkin.models import Device
+from festa.checkin.models import Checkpoint, Device, Scan
 from festa.extensions import db
 from festa.program.models import Event
 
@@ -89,8 +89,6 @@ def events_for_filter(reader: User) -> list[Event]:
 def scan_query(filters: AuditFilter, reader: User) -> sa.Select:
     """Scans (every device and door-staff action at a checkpoint), newest first; `action`
     filters by result ("ok", "invalid", …) or direction ("exit", "undo")."""
-    from festa.checkin.models import Checkpoint, Scan
-
     query = (
         sa.select(Scan, User, Device, Checkpoint, Event)
         .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)

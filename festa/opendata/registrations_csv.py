@@ -1,5 +1,6 @@
-"""The organizers' CSV of registrations: UTF-8 with a BOM so spreadsheet programs open the
-Korean intact, one row per registration, formulas defused."""
+"""The organizers' CSV of registrations, with each person's check-in time (so it sits above
+registration and check-in): UTF-8 with a BOM so spreadsheet programs open the Korean intact,
+one row per registration, formulas defused."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festa.audit import queries
-from festa.audit.forms import AuditFilterForm
+from festa.auditlog import queries
+from festa.auditlog.forms import AuditFilterForm
 from festa.auth.services import organizer_required
 from festa.core.inputs import page_number
 from festa.i18n import localized
