@@ -9,7 +9,7 @@ from flask import Flask
 
 from festa.config import PROJECT_ROOT, load_settings
 from festa.core.files import create_private_file, private_dir, sqlite_file
-from festa.extensions import babel, csrf, db, limiter, login, migrate
+from festa.extensions import babel, compress, csrf, db, limiter, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login.init_app(app)
     i18n.init_app(app, babel)
 

@@ -100,6 +100,10 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # The door scanner's offline bundle is mostly names: gzip cuts it to a fifth. JSON
+        # only (see festa.extensions); brotli where the browser offers it, else gzip.
+        "COMPRESS_MIMETYPES": ["application/json"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

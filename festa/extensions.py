@@ -1,6 +1,7 @@
 """Flask extensions, created unbound so any module can import them without the app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,3 +31,6 @@ login = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+# JSON only: HTML pages are small, and the schedule feeds answer If-None-Match with their
+# own ETag before rendering (a compressed variant's ETag would bypass that shortcut).
+compress = Compress()

@@ -1,5 +1,8 @@
 """The scan API, the offline bundle, door search and the stats, as the contract says."""
 
+import gzip
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -288,3 +291,25 @@ def test_a_device_stops_working_a_grace_day_after_its_event(client):
     event.end_date = today - timedelta(days=3)
     db.session.commit()
     assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 401
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_offline_bundle_is_served_compressed_when_asked(client, encoding):
+    brotli = pytest.importorskip("brotli")
+    event, entrance, _tickets = setup_event()
+    for n in range(30):  # enough names that the bundle is worth compressing
+        make_ticket(event, name=f"참가자 {n}")
+    db.session.commit()
+    url = f"/api/v1/checkpoints/{entrance.id}/offline-bundle"
+    plain = client.get(url, headers=bearer(device_token(entrance)))
+    assert "Content-Encoding" not in plain.headers
+    packed = client.get(url, headers={**bearer(device_token(entrance)),
+                                      "Accept-Encoding": encoding})
+    assert packed.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    raw = packed.get_data()
+    body = gzip.decompress(raw) if encoding == "gzip" else brotli.decompress(raw)
+    assert len(raw) < len(body)
+    same_but_the_clock = {key for key in json.loads(body) if key != "generated_at"}
+    assert {k: json.loads(body)[k] for k in same_but_the_clock} == {
+        k: plain.get_json()[k] for k in same_but_the_clock}

@@ -16,6 +16,10 @@ from tests.factories import make_event, make_registration, make_session, make_ti
 
 MAX_EXAMPLES = 20
 
+# schemathesis sends `Accept-Encoding: gzip` but reads WSGI bodies as they come: compression
+# (tested in tests/checkin/test_api.py) stays off here so it checks the JSON itself.
+pytestmark = pytest.mark.app_config(COMPRESS_MIMETYPES=[])
+
 
 def _document() -> dict:
     """The OpenAPI document as the app serves it (building it needs no database)."""
