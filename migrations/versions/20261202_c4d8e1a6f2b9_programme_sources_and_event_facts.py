@@ -3,7 +3,7 @@ subtitle, description, links, do_not_record, source identities of sessions and s
 languages as ISO 639 codes; the event's organizer, country and currency
 
 Revision ID: c4d8e1a6f2b9
-Revises: d4a7b2c9e5f1
+Revises: 8e3b5d7a1c42
 Create Date: 2026-12-02 02:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c4d8e1a6f2b9'
-down_revision = 'd4a7b2c9e5f1'
+down_revision = '8e3b5d7a1c42'
 branch_labels = None
 depends_on = None
 
