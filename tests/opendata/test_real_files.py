@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from festa.core.inputs import storable
 from festa.extensions import db
 from festa.opendata import importer
 from festa.opendata.import_apply import apply_plan
@@ -71,8 +72,9 @@ def test_frab_json_2019_field_by_field(app):
         assert session.language == item["language"]  # de stays de
         assert session.title_en == item["title"].strip()
         assert session.subtitle_en == (item["subtitle"] or "").strip()
-        assert session.abstract_en == (item["abstract"] or "").strip()
-        assert session.description_en == (item["description"] or "").strip()
+        # Stored as festa.core.inputs keeps any text: NFC, no control characters.
+        assert session.abstract_en == storable(item["abstract"] or "", multiline=True)
+        assert session.description_en == storable(item["description"] or "", multiline=True)
         assert session.do_not_record == bool(item["do_not_record"])
         assert [link["url"] for link in session.links or []] == [
             link["url"] for link in item["links"]]
@@ -99,7 +101,7 @@ def test_pretalx_json_persons_with_biographies_and_codes(app):
         for role, person in zip(session.speaker_roles, item["persons"], strict=True):
             identity = person.get("guid") or person.get("code") or str(person["id"])
             assert role.speaker.source_key == identity
-            assert role.speaker.bio_en == (person.get("biography") or "").strip()
+            assert role.speaker.bio_en == storable(person.get("biography") or "", multiline=True)
     assert Counter(s.language for s in sessions.values())["de"] == 19
 
 
