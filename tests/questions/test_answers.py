@@ -13,7 +13,7 @@ from festa.errors import FestaError
 from festa.extensions import db
 from festa.registration import services
 from festa.registration.questions.models import Answer, QuestionChoice
-from festa.registration.retention import erase_after, run_retention
+from festa.registration.retention import run_retention
 from tests.questions.conftest import person
 
 
@@ -137,6 +137,6 @@ def test_deleting_my_data_deletes_the_answers_and_frees_places(asked):
 def test_retention_removes_the_answers(asked):
     registration = register(asked, asked.minimal() | {str(asked.title.id): "CTO"})
     assert answers_of(registration)
-    run_retention(erase_after(asked.event))
+    run_retention(asked.event.erase_after)
     db.session.expire_all()
     assert answers_of(registration) == {}

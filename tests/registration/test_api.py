@@ -151,7 +151,7 @@ def test_organizer_token_can_read_and_cancel_with_audit(client, event):
     from festa.audit.models import AuditEntry
 
     data = post(client, event, **body_for()).get_json()
-    user = make_user(role="organizer", teams=(event,))
+    user = make_user(role="organizer")
     token = create_api_token(user)
     door = create_api_token(make_user(role="door"))
     db.session.commit()
