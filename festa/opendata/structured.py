@@ -25,15 +25,20 @@ def _place(event: Event) -> dict[str, Any]:
     venue = event.venue
     place: dict[str, Any] = {"@type": "Place", "name": localized(venue, "name") if venue else ""}
     address = localized(venue, "address") if venue else ""
-    place["address"] = {"@type": "PostalAddress", "addressLocality": "Seoul",
-                        "addressCountry": "KR", **({"streetAddress": address} if address else {})}
+    postal: dict[str, Any] = {"@type": "PostalAddress"}
+    if address:
+        postal["streetAddress"] = address
+    if event.country:
+        postal["addressCountry"] = event.country
+    place["address"] = postal
     return place
 
 
 def _offer(event: Event) -> dict[str, Any]:
     full = event.capacity is not None and event.seats_taken >= event.capacity
     offer = {
-        "@type": "Offer", "price": 0, "priceCurrency": "KRW",
+        "@type": "Offer", "price": 0,
+        **({"priceCurrency": event.currency} if event.currency else {}),
         "url": queries.absolute_url(f"/events/{event.slug}/register"),
         "availability": f"{SCHEMA}/{'SoldOut' if full else 'InStock'}",
     }
@@ -59,8 +64,9 @@ def event_jsonld(event: Event) -> dict[str, Any]:
         "inLanguage": current_language(),
         "isAccessibleForFree": True,
         "offers": _offer(event),
-        "organizer": {"@type": "Organization", "name": "Seoul Metropolitan Government",
-                      "url": queries.absolute_url("/")},
+        # The event's own facts: an imported Berlin conference is not Seoul's.
+        **({"organizer": {"@type": "Organization", "name": localized(event, "organizer_name")}}
+           if localized(event, "organizer_name") else {}),
     }
 
 

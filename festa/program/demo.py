@@ -107,6 +107,9 @@ CONFERENCE_SESSIONS: list[tuple] = [
 ]
 
 
+# The demo events are Seoul's: structured data names the city as organizer.
+DEMO_ORGANIZER = ("서울특별시", "Seoul Metropolitan Government")
+
 def seoul(day: date, hhmm: str) -> datetime:
     hour, minute = (int(part) for part in hhmm.split(":"))
     return datetime.combine(day, time(hour, minute), SEOUL)
@@ -186,6 +189,8 @@ def _conference(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speake
                        "with Stanford professor Jerry Kaplan.",
         start_date=CONFERENCE_DAY, end_date=CONFERENCE_DAY, venue=venue, published=True,
         capacity=1500,
+        organizer_name_ko=DEMO_ORGANIZER[0], organizer_name_en=DEMO_ORGANIZER[1],
+        country="KR", currency="KRW",
         registration_opens_at=seoul(date(2025, 1, 13), "10:00"),
         registration_closes_at=seoul(date(2025, 2, 10), "18:00"),
     )
@@ -215,6 +220,8 @@ def _festa(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker],
                        "city's seven AI strategies.",
         start_date=start, end_date=start + timedelta(days=2), venue=venue, published=True,
         capacity=FESTA_CAPACITY,
+        organizer_name_ko=DEMO_ORGANIZER[0], organizer_name_en=DEMO_ORGANIZER[1],
+        country="KR", currency="KRW",
         registration_opens_at=now - timedelta(days=30),
         registration_closes_at=seoul(start - timedelta(days=1), "18:00"),
     )

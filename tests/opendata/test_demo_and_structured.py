@@ -97,3 +97,23 @@ def test_json_ld_cannot_break_out_of_its_script_block(client, programme):
         as_text=True)
     assert "<script>alert(1)" not in html
     assert _jsonld(html)[0]["name"] == "</script><script>alert(1)</script>"
+
+
+def test_structured_data_takes_the_events_own_facts(app):
+    """An event in Berlin is not described as Seoul's: country, currency and organizer come
+    from the event, and are left out when the event does not say."""
+    from festa.opendata.structured import event_jsonld
+    from tests.factories import make_event
+
+    berlin = make_event(timezone="Europe/Berlin", country="DE", currency="EUR",
+                        organizer_name_en="Chaos Computer Club", organizer_name_ko="")
+    bare = make_event()
+    db.session.commit()
+    with app.test_request_context("/?lang=en"):
+        data = event_jsonld(berlin)
+        assert data["location"]["address"]["addressCountry"] == "DE"
+        assert data["offers"]["priceCurrency"] == "EUR"
+        assert data["organizer"]["name"] == "Chaos Computer Club"
+        plain = event_jsonld(bare)
+        assert "organizer" not in plain and "priceCurrency" not in plain["offers"]
+        assert "Seoul" not in str(plain["location"])
