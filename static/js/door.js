@@ -233,11 +233,13 @@ export function createDoor(root) {
       const mine = queue.filter((i) => i.checkpoint_id === state.checkpoint.id);
       mine.sort((a, b) => a.seq - b.seq);
       return mine.reduce((done, item) => done.then((goOn) => goOn && syncOne(item)),
-        Promise.resolve(true));
-    }).then((complete) => {
+        Promise.resolve(true)).then((complete) => complete && mine.length > 0);
+    }).then((sentSome) => {
       state.syncing = false;
       counts();
-      if (complete) { refreshBundle(); }
+      // Only scans sent from the queue make the bundle stale; an empty queue (as at start-up,
+      // right after the first bundle came) must not fetch it a second time.
+      if (sentSome) { refreshBundle(); }
     }, () => { state.syncing = false; });
   }
 

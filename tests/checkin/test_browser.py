@@ -155,3 +155,14 @@ def test_the_scanner_forgets_its_offline_bundle_when_refused(live_server, page_f
             break
         page.wait_for_timeout(100)
     assert _kept_bundles(page) == 0
+
+
+def test_the_scanner_fetches_the_offline_bundle_once_at_start_up(live_server, page_factory):
+    _event, entrance, _holders = setup_event()
+    page = page_factory(PHONE)
+    bundle_requests = []
+    page.on("request", lambda r: "/offline-bundle" in r.url and bundle_requests.append(r.url))
+    open_scanner(page, live_server, device_token(entrance))
+    page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
+    page.wait_for_load_state("networkidle")  # the queue sync after the bundle has run too
+    assert len(bundle_requests) == 1
