@@ -114,16 +114,22 @@ export function createDoor(root) {
     });
   }
 
+  /* view → the IndexedDB write of its queued scan, done after the answer is on screen. */
+  const queueWrites = new WeakMap();
+
   function decideOffline(item) {
     if (!state.bundle) { return Promise.resolve(scanView(item, { result: "error", mode: "offline" })); }
     return offline.decide(state.bundle, state.overlay, item.code, item.direction).then((answer) => {
       item.local_result = answer.result;
       item.name = answer.name || null;
       if (answer.result === "ok") { note(item.code, item.direction, true); }
-      return offline.idb.put("queue", item).then(() => scanView(item, {
+      const view = scanView(item, {
         result: answer.result, name: answer.name || (answer.result === "ok" ? M.unknown_name : null),
         mode: "offline", status: "pending"
-      }));
+      });
+      // The answer is shown first; scan() waits for this write before the next scan.
+      queueWrites.set(view, offline.idb.put("queue", item));
+      return view;
     });
   }
 
@@ -189,7 +195,12 @@ export function createDoor(root) {
         return scanView(item, { result: "error", reason: error ? error.message : "" });
       }
       return decideOffline(item);
-    }).then((view) => { show(view); offerBadge(view); });
+    }).then((view) => {
+      show(view);
+      offerBadge(view);
+      const saving = queueWrites.get(view);
+      return saving && saving.then(counts); // the pending count includes this scan once stored
+    });
   }
 
   /* A person found by search: the hit carries a ticket id, never a code, so this scan is
