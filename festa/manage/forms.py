@@ -69,9 +69,15 @@ class EventForm(ManageForm):
     capacity = capacity_field(description=_l("Leave empty for no limit."))
     registration_opens_at = local_datetime(_l("Registration opens"), None)
     registration_closes_at = local_datetime(_l("Registration closes"), None)
+    # The consent notice promises this period; retention run erases when it has passed.
+    retention_days = IntegerField(
+        _l("Keep personal data (days after the event)"),
+        [Optional(), NumberRange(min=1, max=1825)], default=365,
+        filters=[lambda days: 365 if days is None else days],
+        description=_l("Attendees' data is anonymised this many days after the last day."))
 
     rows = (("slug",), ("name_ko", "name_en"), ("description_ko", "description_en"),
-            ("start_date", "end_date"), ("timezone", "venue_id"), ("capacity",),
+            ("start_date", "end_date"), ("timezone", "venue_id"), ("capacity", "retention_days"),
             ("registration_opens_at", "registration_closes_at"))
 
     def __init__(self, *args, venues: list = (), **kwargs) -> None:

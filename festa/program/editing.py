@@ -29,7 +29,7 @@ from festa.program.models import SLUG_PATTERN, Event, Room, Session, Track, Venu
 
 EVENT_FIELDS = ("slug", "name_ko", "name_en", "description_ko", "description_en",
                 "start_date", "end_date", "timezone", "venue_id", "capacity",
-                "registration_opens_at", "registration_closes_at")
+                "registration_opens_at", "registration_closes_at", "retention_days")
 TRACK_FIELDS = ("name_ko", "name_en", "description_ko", "description_en", "color", "position")
 VENUE_FIELDS = ("name_ko", "name_en", "address_ko", "address_en")
 ROOM_FIELDS = ("name_ko", "name_en", "capacity", "position", "opens_at", "closes_at",
@@ -158,7 +158,7 @@ def _check_event_venue(problems: Problems, venue_id: int | None, event: Event | 
 
 def event_values(data: Mapping[str, Any], event: Event | None = None) -> dict:
     """The event's fields as they would be saved, checked (raises FestaError)."""
-    values = pick(data, EVENT_FIELDS, event or Event(timezone="Asia/Seoul"))
+    values = pick(data, EVENT_FIELDS, event or Event(timezone="Asia/Seoul", retention_days=365))
     _check_event(values, event)
     return values
 

@@ -3,7 +3,7 @@ names its field, nothing is half-saved, and every change is in the audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -56,6 +56,7 @@ EVENT_ERRORS = [
     ("venue_id", "999", "Venue", "Unknown venue"),
     ("registration_closes_at", "2026-01-01T09:00", "Registration closes", "close after"),
     ("start_date", "2026-13-45", "First day", "date"),
+    ("retention_days", "0", "Keep personal data (days after the event)", "between 1 and 1825"),
 ]
 
 
@@ -89,6 +90,25 @@ def test_edit_event_and_errors_leave_it_unchanged(organizer, programme):
     assert organizer.post(f"/manage/events/{event.id}/edit", data=bad).status_code == 422
     db.session.refresh(event)
     assert event.name_en == "Renamed"
+
+
+def test_retention_period_is_set_on_the_event_and_promised_in_the_notice(organizer, client):
+    event = make_event(published=True)
+    db.session.commit()
+    form = event_form(slug=event.slug, start_date=event.start_date.isoformat(),
+                      end_date=event.end_date.isoformat(), registration_opens_at="",
+                      registration_closes_at="", retention_days="30")
+    assert organizer.post(f"/manage/events/{event.id}/edit", data=form).status_code == 302
+    db.session.refresh(event)
+    assert event.retention_days == 30
+    assert event.erase_after == event.end_date + timedelta(days=30)
+    notice = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    assert "(30 days after the event)" in notice
+    # Left empty, the period is the default year.
+    form["retention_days"] = ""
+    assert organizer.post(f"/manage/events/{event.id}/edit", data=form).status_code == 302
+    db.session.refresh(event)
+    assert event.retention_days == 365
 
 
 def test_publish_and_unpublish(organizer, programme):
