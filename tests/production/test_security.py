@@ -146,3 +146,12 @@ def test_successful_logins_do_not_count_against_the_account(client, auth):
         assert _try_login(client, "busy@festa.test", auth.PASSWORD, f"10.0.2.{n}") \
             .status_code == 302
         auth.logout()
+
+
+def test_a_failed_login_comes_back_with_an_error_summary_in_the_title(client, auth):
+    make_user(email="summary@festa.test", password=auth.PASSWORD)
+    db.session.commit()
+    page = client.post("/login?lang=en", data={"email": "summary@festa.test",
+                                               "password": "wrong"}).get_data(as_text=True)
+    assert 'class="error-summary"' in page
+    assert "<title>1 error — " in page
