@@ -30,3 +30,21 @@
     update();
   });
 })();
+
+// Questions asked only of a session's seat holders appear once that session is ticked.
+// Without JavaScript they stay visible with the note naming the session, and the server
+// asks them only of those who reserve it.
+(function () {
+  "use strict";
+  var asked = document.querySelectorAll("[data-question][data-session]");
+  if (!asked.length) { return; }
+  function update() {
+    asked.forEach(function (block) {
+      var box = document.querySelector(
+        "input[name=sessions][value='" + block.dataset.session + "']");
+      block.hidden = Boolean(box) && !box.checked;
+    });
+  }
+  document.addEventListener("change", update);
+  update();
+})();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from festa.extensions import db
@@ -51,3 +52,18 @@ def test_page_shows_answer_errors_on_their_fields(client, asked):
         assert f'id="q{asked.affiliation.id}-error"' in page
         if lang == "en":
             assert message in page
+
+
+@pytest.mark.browser
+def test_a_session_question_appears_once_its_session_is_ticked(live_server, page_factory, asked):
+    from tests.conftest import PHONE
+
+    page = page_factory(PHONE)
+    page.goto(f"{live_server}/events/{asked.event.slug}/register?lang=en")
+    laptop = page.locator(f"[data-question='{asked.laptop.id}']")
+    everyone = page.locator(f"[data-question='{asked.affiliation.id}']")
+    assert laptop.is_hidden() and everyone.is_visible()
+    page.locator(f"input[name=sessions][value='{asked.workshop.id}']").check()
+    assert laptop.is_visible()
+    page.locator(f"input[name=sessions][value='{asked.workshop.id}']").uncheck()
+    assert laptop.is_hidden()
