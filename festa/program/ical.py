@@ -29,7 +29,20 @@ def feed_host() -> str:
 
 @lru_cache(maxsize=16)
 def _built_vtimezone(tzid: str) -> icalendar.Timezone:
-    return icalendar.Timezone.from_tzid(tzid)
+    zone = icalendar.Timezone.from_tzid(tzid)
+    # icalendar lists every transition in one comma-separated RDATE; ical.js and vobject
+    # read only the first of them (the wrong hour in zones with daylight saving), so each
+    # transition gets an RDATE line of its own, which every parser reads.
+    for observance in zone.subcomponents:
+        rdates = observance.get("RDATE")
+        if rdates is None:
+            continue
+        moments = [d.dt for rdate in (rdates if isinstance(rdates, list) else [rdates])
+                   for d in rdate.dts]
+        del observance["RDATE"]
+        for moment in moments:
+            observance.add("RDATE", moment)
+    return zone
 
 
 def vtimezone(tzid: str) -> icalendar.Timezone:

@@ -40,10 +40,12 @@ CounterModel = type[Event] | type[Session]
 
 
 def _counter_update(model: CounterModel, row_id: int, *conditions, **values) -> int:
+    # A seat count is not a change of the event or session: `updated_at` (the calendars'
+    # DTSTAMP/LAST-MODIFIED, and so the feeds' ETag) keeps its value instead of `onupdate`.
     statement = (
         sa.update(model)
         .where(model.id == row_id, *conditions)
-        .values(**values)
+        .values(updated_at=model.updated_at, **values)
         .execution_options(synchronize_session=False)
     )
     return db.session.execute(statement).rowcount

@@ -1,12 +1,12 @@
-"""A ticket holder's calendar file: the event and the sessions they reserved (iCalendar).
+"""A ticket holder's calendar file: the event's days and the sessions they reserved (iCalendar).
 
 Sessions are the same VEVENTs as the schedule feed (festa.program.ical), so a calendar
-app that has both recognises them; the event itself gets an entry per ticket.
+app that has both recognises them; the event gets an entry per festival day and ticket.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -28,35 +28,45 @@ def venue_text(event: Event) -> str:
     return ", ".join(p for p in (localized(venue, "name"), localized(venue, "address")) if p)
 
 
-def event_vevent(ticket: Ticket, stamp: datetime) -> icalendar.Event:
-    """The event from its first to its last session (its days when there is no programme)."""
+def day_vevents(ticket: Ticket, stamp: datetime) -> list[icalendar.Event]:
+    """One entry per festival day: from the day's first to its last session, or the whole
+    day when it has no programme — not one entry spanning the nights in between."""
     event = ticket.event
     zone = ZoneInfo(event.timezone)
     programme = [s for s in event.sessions if not s.cancelled and s.scheduled]
-    if programme:
-        start = min(s.starts_at for s in programme).astimezone(zone)
-        end = max(s.ends_at for s in programme).astimezone(zone)
-    else:
-        start, end = event.start_date, event.end_date + timedelta(days=1)
     url = ticket_links(ticket)["url"]
-    return icalendar.Event.new(
-        uid=f"ticket-{ticket.id}@{feed_host()}",
-        summary=localized(event, "name"),
-        start=start,
-        end=end,
-        stamp=stamp,
-        location=venue_text(event) or None,
-        description=url,
-        url=url,
-    )
+    entries = []
+    day = event.start_date
+    while day <= event.end_date:
+        sessions = [s for s in programme if s.starts_at.astimezone(zone).date() == day]
+        if sessions:
+            start: date | datetime = min(s.starts_at for s in sessions).astimezone(zone)
+            end: date | datetime = max(s.ends_at for s in sessions).astimezone(zone)
+        else:
+            start, end = day, day + timedelta(days=1)
+        entries.append(icalendar.Event.new(
+            uid=f"ticket-{ticket.id}-{day.isoformat()}@{feed_host()}",
+            summary=localized(event, "name"),
+            start=start,
+            end=end,
+            stamp=stamp,
+            location=venue_text(event) or None,
+            description=url,
+            url=url,
+        ))
+        day += timedelta(days=1)
+    return entries
 
 
 def ticket_calendar(ticket: Ticket, now: datetime | None = None) -> bytes:
     """The event and the ticket's reserved sessions, times in the event's zone with its
     VTIMEZONE (Asia/Seoul), so calendar apps anywhere show the right hour."""
     event = ticket.event
-    cal = icalendar.Calendar.new(prodid=PRODID, name=localized(event, "name"), method="PUBLISH")
-    cal.add_component(event_vevent(ticket, now or utcnow()))
+    # The calendar's own UID stays the same on every download (icalendar makes a new one).
+    cal = icalendar.Calendar.new(prodid=PRODID, name=localized(event, "name"), method="PUBLISH",
+                                 uid=f"ticket-calendar-{ticket.id}@{feed_host()}")
+    for entry in day_vevents(ticket, now or utcnow()):
+        cal.add_component(entry)
     for session in ticket.registration.confirmed_sessions():
         cal.add_component(session_vevent(session))
     add_timezones(cal, event.timezone)  # named even for an all-day event, for clients that ask

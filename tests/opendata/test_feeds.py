@@ -7,6 +7,8 @@ import pytest
 
 from festa.extensions import db
 from festa.opendata import versions
+from festa.program.models import Session
+from festa.registration.seat_counters import release_seat, take_seat
 
 
 def _errors(validator, document) -> list[str]:
@@ -145,3 +147,36 @@ def test_feed_routes_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for fmt in ("json", "xml", "ics"):
         assert f"/api/v1/events/{{slug}}/schedule.{fmt}" in paths
+
+
+def test_daylight_saving_zone_has_one_rdate_per_line(client, programme):
+    """ical.js and vobject read only the first date of a comma-separated RDATE."""
+    programme.event.timezone = "Europe/Berlin"
+    db.session.commit()
+    body = client.get("/api/v1/events/ai-seoul-test/schedule.ics").data.decode()
+    unfolded = body.replace("\r\n ", "")
+    rdates = [line for line in unfolded.splitlines() if line.startswith("RDATE")]
+    assert len(rdates) > 10 and not [line for line in rdates if "," in line]
+    cal = icalendar.Calendar.from_ical(body)
+    (zone,) = cal.timezones
+    assert str(zone["TZID"]) == "Europe/Berlin"
+    # Every start still reads as the API's instant.
+    keynote = next(e for e in cal.events if str(e["UID"]).startswith(
+        f"session-{programme.keynote.id}@"))
+    assert keynote.start == programme.keynote.starts_at
+
+
+def test_a_booked_seat_changes_no_calendar_stamp(client, programme):
+    url = "/api/v1/events/ai-seoul-test/schedule.ics"
+    before = client.get(url)
+    stamped = programme.workshop.updated_at
+    assert take_seat(Session, programme.workshop.id)
+    db.session.commit()
+    db.session.refresh(programme.workshop)
+    assert programme.workshop.seats_taken == 1 and programme.workshop.updated_at == stamped
+    release_seat(Session, programme.workshop.id)
+    db.session.commit()
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 304
+    db.session.refresh(programme.workshop)
+    assert programme.workshop.updated_at == stamped

@@ -90,7 +90,10 @@ def test_confirmation_carries_the_ticket(ticket):
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(files["ticket-qr.png"])))
     assert [r.text for r in decoded] == [ticket.code]
     cal = icalendar.Calendar.from_ical(files["festa.ics"])
-    assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["AI 서울 페스타", "로봇 워크숍"]
+    days = (ticket.event.end_date - ticket.event.start_date).days + 1
+    # One entry per festival day, then the reserved workshop.
+    summaries = [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+    assert summaries == ["AI 서울 페스타"] * days + ["로봇 워크숍"]
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Seoul"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import icalendar
 import pytest
@@ -132,19 +133,35 @@ def test_calendar_file(client, ticket):
     zones = [tz["TZID"] for tz in cal.walk("VTIMEZONE")]
     assert zones == ["Asia/Seoul"]
     events = cal.walk("VEVENT")
-    summaries = [str(e["SUMMARY"]) for e in events]
-    assert summaries == ["AI 서울 페스타", "생성형 AI 워크숍"]  # the event, the reserved session
-    workshop = events[1]
+    event = ticket.event
+    days = [e for e in events if str(e["SUMMARY"]) == "AI 서울 페스타"]
+    # One entry per festival day (not one spanning the nights), then the reserved session.
+    assert len(days) == (event.end_date - event.start_date).days + 1 >= 2
+    assert [str(e["SUMMARY"]) for e in events[len(days):]] == ["생성형 AI 워크숍"]
+    first, last = days[0], days[-1]
+    sessions = [s for s in event.sessions if s.starts_at.date() <= event.start_date]
+    assert first.decoded("DTSTART") == min(s.starts_at for s in sessions)
+    assert first.decoded("DTEND") == max(s.ends_at for s in sessions)
+    assert first["DTSTART"].params["TZID"] == "Asia/Seoul"
+    assert last.decoded("DTSTART") == event.end_date  # no programme that day: the whole day
+    workshop = events[len(days)]
     assert workshop["DTSTART"].params["TZID"] == "Asia/Seoul"
     assert workshop.decoded("DTSTART").hour == 14
     assert "그랜드볼룸" in str(workshop["LOCATION"])
-    assert ticket.code in str(events[0]["URL"])
+    assert ticket.code in str(first["URL"])
+    # The same UIDs on every download, the calendar's own included.
+    again = icalendar.Calendar.from_ical(client.get(f"/tickets/{ticket.code}/calendar.ics").data)
+    assert str(again["UID"]) == str(cal["UID"])
+    assert [str(e["UID"]) for e in again.walk("VEVENT")] == [str(e["UID"]) for e in events]
+    assert len({str(e["UID"]) for e in events}) == len(events)
 
 
 def test_calendar_without_programme_is_all_day(app, client):
     ticket = make_ticket(event=make_event())
     db.session.commit()
     cal = icalendar.Calendar.from_ical(client.get(f"/tickets/{ticket.code}/calendar.ics").data)
-    (event,) = cal.walk("VEVENT")
-    assert event.decoded("DTSTART") == ticket.event.start_date
+    days = cal.walk("VEVENT")
+    assert [day.decoded("DTSTART") for day in days] == [
+        ticket.event.start_date + timedelta(days=n) for n in range(len(days))]
+    assert days[-1].decoded("DTSTART") == ticket.event.end_date
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Seoul"]
