@@ -18,11 +18,13 @@ from festa.checkin.cli import create_device_token
 from festa.config import is_production
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.opendata.programme_import import import_programme
 from festa.outbox.services import deliver_due, waiting_count
 from festa.program.demo import DEMO_LOGINS, festa_slug, load_demo, other_events
 from festa.program.models import Event
 from festa.registration.promotion import fill_all
 from festa.registration.questions.demo import add_demo_questions
+from festa.registration.retention import run_retention
 
 festa_cli = AppGroup("festa", help="Festa maintenance commands.")
 user_cli = AppGroup("user", help="Staff accounts.")
@@ -178,10 +180,6 @@ festa_cli.add_command(retention_cli)
 def retention_run(dry_run: bool) -> None:
     """Anonymise the personal data of every event whose retention period has passed;
     prints, per event, what it would or did anonymise."""
-    from datetime import UTC, datetime
-
-    from festa.registration.retention import run_retention
-
     results = run_retention(datetime.now(UTC).date(), dry_run=dry_run)
     verb = "would anonymise" if dry_run else "anonymised"
     for result in results:
@@ -189,3 +187,41 @@ def retention_run(dry_run: bool) -> None:
                    f"(kept until {result.erase_after.isoformat()})")
     if not results:
         click.echo("Nothing to anonymise.")
+
+
+programme_cli = AppGroup("programme", help="The programme of an event.")
+festa_cli.add_command(programme_cli)
+
+
+@programme_cli.command("import")
+@click.option("--event", "slug", required=True, help="The event's slug (created from a "
+              "schedule.json or schedule.xml when new).")
+@click.argument("file", type=click.File("rb"))
+@click.option("--timezone", help="The event's time zone where the file names none.")
+@click.option("--apply", "apply_it", is_flag=True, help="Import (without: preview only).")
+@click.option("--publish", is_flag=True, help="With --apply: publish the schedule and event.")
+def programme_import(slug: str, file, timezone: str | None, apply_it: bool,
+                     publish: bool) -> None:
+    """Preview or import a programme file: CSV, schedule.json (C3VOC, frab, pretalx) or
+    frab schedule.xml. Prints counts and warnings; exit status 1 on errors."""
+    if publish and not apply_it:
+        raise click.UsageError("--publish needs --apply.")
+    result = import_programme(slug, file.name, file.read(), timezone, apply_it, publish)
+    for problem in result.warnings:
+        click.echo(f"warning: line {problem['line']}, {problem['field']}: {problem['message']}")
+    if result.errors:
+        for problem in result.errors:
+            click.echo(f"error: line {problem['line']}, {problem['field']}: "
+                       f"{problem['message']}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        raise SystemExit(1)
+    if result.event_created:
+        click.echo(f"event {slug}: {'created' if apply_it else 'would be created'} from the file")
+    summary = result.summary or {}
+    state = "imported" if apply_it else "preview; --apply imports"
+    click.echo(f"sessions: {summary.get('created', 0)} new, {summary.get('updated', 0)} updated, "
+               f"{summary.get('unchanged', 0)} unchanged ({state})")
+    click.echo(f"new rooms: {summary.get('rooms', 0)}, tracks: {summary.get('tracks', 0)}, "
+               f"speakers: {summary.get('speakers', 0)}")
+    if result.published:
+        click.echo(f"published schedule version {result.published}")
