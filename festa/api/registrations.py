@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from festa.api import ErrorSchema
 from festa.api.auth import bearer_token, organizer_or_none, require_team
 from festa.api.fields import Email, Text
+from festa.core.inputs import MAX_ID
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.program.queries import published_event_or_404
@@ -29,7 +30,8 @@ class RegistrationIn(ma.Schema):
     organization = Text(load_default="", max_length=200)
     locale = ma.fields.String(load_default="ko", validate=ma.validate.OneOf(["ko", "en"]))
     sessions = ma.fields.List(
-        ma.fields.Integer(strict=True), load_default=list,
+        ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID)),
+        load_default=list,
         metadata={"description": "ids of sessions that need a reservation"},
     )
     answers = ma.fields.Dict(

@@ -233,6 +233,13 @@ def load_conference(plan: ImportPlan, data: bytes) -> dict | None:
     return conference
 
 
+def _tracks(conference: dict) -> list:
+    """The conference's track list; anything else in that field (a number, a string)
+    is ignored, as the sessions name their tracks themselves."""
+    tracks = conference.get("tracks")
+    return tracks if isinstance(tracks, list) else []
+
+
 def _context(plan: ImportPlan, conference: dict, event: Event) -> dict:
     named = str(conference.get("time_zone_name") or "")
     try:
@@ -242,7 +249,7 @@ def _context(plan: ImportPlan, conference: dict, event: Event) -> dict:
                                          zone=named))
         zone = ZoneInfo(event.timezone)
     colors = {}
-    for track in conference.get("tracks") or []:
+    for track in _tracks(conference):
         if isinstance(track, dict) and HEX_COLOR.match(str(track.get("color") or "")):
             colors[str(track.get("name") or "")] = track["color"]
     change = _clock(str(conference.get("day_change") or ""))
@@ -260,8 +267,8 @@ def parse_conference(plan: ImportPlan, conference: dict, event: Event) -> Import
     plan.conference = conference_facts(conference)
     ctx = _context(plan, conference, event)
     line = 0
-    rooms, people, tracks = set(), set(), {str(t.get("name")) for t in
-                                           conference.get("tracks") or [] if isinstance(t, dict)}
+    rooms, people = set(), set()
+    tracks = {str(t.get("name")) for t in _tracks(conference) if isinstance(t, dict)}
     for day in conference["days"]:
         day_rooms = day.get("rooms") if isinstance(day, dict) else None
         if not isinstance(day_rooms, dict):
