@@ -38,6 +38,20 @@ class Api(SmorestApi):
         return handle_http_error(error)
 
 
+# apispec writes a nullable nested object as anyOf [any object, the schema] for OpenAPI 3.0,
+# which lets every object through; 3.0's own idiom is allOf [the schema] + nullable.
+ANY_NULLABLE_OBJECT = {"type": "object", "nullable": True}
+
+
+def nullable_nested(self, field: ma.fields.Field, ret: dict, **kwargs) -> dict:
+    """An apispec attribute function: a nullable Nested field as allOf + nullable."""
+    branches = ret.get("anyOf") or []
+    if not field.allow_none or ANY_NULLABLE_OBJECT not in branches:
+        return {}
+    del ret["anyOf"]
+    return {"allOf": [b for b in branches if b != ANY_NULLABLE_OBJECT], "nullable": True}
+
+
 def register_api(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "Festa API")
     app.config.setdefault("API_VERSION", "v1")
@@ -53,6 +67,7 @@ def register_api(app: Flask) -> None:
             },
         },
     )
+    api.ma_plugin.converter.add_attribute_function(nullable_nested)
     # Here, not at the top: each of these modules imports ErrorSchema from this package.
     from festa.api import badges, checkin, events, feeds, registrations, tickets
 

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from festa.api.auth import bearer_token, require_organizer, require_team
-from festa.api.fields import AwareDateTime, Text
+from festa.api.fields import AwareDateTime, IsoDateTime, RoomRefSchema, SessionRefSchema, Text
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.auth.services import hash_token, user_for_api_token
@@ -62,7 +62,7 @@ class AttendeeSchema(ma.Schema):
 
 
 class PreviousSchema(ma.Schema):
-    at = ma.fields.String(required=True, metadata={"description": "ISO 8601 with offset"})
+    at = IsoDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
     checkpoint = ma.fields.String(required=True)
 
 
@@ -89,7 +89,7 @@ class EventRefSchema(ma.Schema):
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     timezone = ma.fields.String(required=True)
-    ends_at = ma.fields.String(metadata={"description": "the event's last instant (ISO 8601); "
+    ends_at = IsoDateTime(metadata={"description": "the event's last instant (ISO 8601); "
                                                         "scanners forget their data after it"})
 
 
@@ -103,15 +103,15 @@ class CheckpointSchema(ma.Schema):
     inside = ma.fields.Integer(required=True)
     active = ma.fields.Boolean(required=True)
     print_badges = ma.fields.Boolean(required=True)
-    session = ma.fields.Dict(allow_none=True, required=True)
-    room = ma.fields.Dict(allow_none=True, required=True)
+    session = ma.fields.Nested(SessionRefSchema, allow_none=True, required=True)
+    room = ma.fields.Nested(RoomRefSchema, allow_none=True, required=True)
     event = ma.fields.Nested(EventRefSchema, required=True)
 
 
 class OfflineBundleSchema(ma.Schema):
     checkpoint = ma.fields.Nested(CheckpointSchema, required=True)
     event_id = ma.fields.Integer(required=True)
-    generated_at = ma.fields.String(required=True)
+    generated_at = IsoDateTime(required=True)
     public_keys = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
                                  required=True, metadata={"description": "key id → base64url "
                                                                          "Ed25519 public key"})
@@ -149,7 +149,7 @@ class CheckpointStatsSchema(ma.Schema):
 
 
 class ArrivalSchema(ma.Schema):
-    start = ma.fields.String(required=True)
+    start = IsoDateTime(required=True)
     label = ma.fields.String(required=True)
     count = ma.fields.Integer(required=True)
 
@@ -172,7 +172,7 @@ class QuestionCountsSchema(ma.Schema):
 
 class StatsSchema(ma.Schema):
     event = ma.fields.String(required=True)
-    generated_at = ma.fields.String(required=True)
+    generated_at = IsoDateTime(required=True)
     registrations = ma.fields.Integer(required=True)
     waitlist = ma.fields.Integer(required=True)
     cancelled = ma.fields.Integer(required=True)

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
 from festa.api.auth import organizer_first, organizer_or_none, require_team
+from festa.api.fields import IsoDateTime, RoomRefSchema, TrackRefSchema
 from festa.api.pagination import PAGE_HEADERS, page_of, paginated
 from festa.errors import error_body
 from festa.extensions import db
@@ -25,8 +26,8 @@ class EventSchema(ma.Schema):
     name = ma.fields.String(required=True)
     name_ko = ma.fields.String(required=True)
     name_en = ma.fields.String(required=True)
-    start = ma.fields.String(required=True, metadata={"description": "ISO 8601 with offset"})
-    end = ma.fields.String(required=True)
+    start = IsoDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    end = IsoDateTime(required=True)
     timezone = ma.fields.String(required=True)
     registration_open = ma.fields.Boolean(required=True)
     url = ma.fields.String(required=True)
@@ -71,10 +72,10 @@ class SessionSchema(ma.Schema):
     title_en = ma.fields.String(required=True)
     kind = ma.fields.String(required=True)
     language = ma.fields.String(required=True)
-    start = ma.fields.String(required=True)
-    end = ma.fields.String(required=True)
-    room = ma.fields.Dict(allow_none=True, required=True)
-    track = ma.fields.Dict(allow_none=True, required=True)
+    start = IsoDateTime(required=True)
+    end = IsoDateTime(required=True)
+    room = ma.fields.Nested(RoomRefSchema, allow_none=True, required=True)
+    track = ma.fields.Nested(TrackRefSchema, allow_none=True, required=True)
     speakers = ma.fields.List(ma.fields.Nested(SpeakerRefSchema), required=True)
     capacity = ma.fields.Integer(allow_none=True, required=True)
     seats_left = ma.fields.Integer(allow_none=True, required=True)
@@ -93,9 +94,9 @@ class WarningSchema(ma.Schema):
 
 
 class MovedSessionSchema(SessionSchema):
-    start = ma.fields.String(allow_none=True, required=True,
-                             metadata={"description": "null: not scheduled"})
-    end = ma.fields.String(allow_none=True, required=True)
+    start = IsoDateTime(allow_none=True, required=True,
+                        metadata={"description": "null: not scheduled"})
+    end = IsoDateTime(allow_none=True, required=True)
     warnings = ma.fields.List(ma.fields.Nested(WarningSchema), required=True)
 
 

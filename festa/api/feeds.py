@@ -16,6 +16,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from festa.api import ErrorSchema
+from festa.api.fields import IsoDate
 from festa.opendata import calendars, feeds
 from festa.program import queries, schedule_cache
 
@@ -34,8 +35,8 @@ class OpenSchema(ma.Schema):
 class FrabConferenceSchema(OpenSchema):
     acronym = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
-    start = ma.fields.String(required=True)
-    end = ma.fields.String(required=True)
+    start = IsoDate(required=True)
+    end = IsoDate(required=True)
     daysCount = ma.fields.Integer(required=True)  # the format's own name
     timeslot_duration = ma.fields.String(required=True)
     days = ma.fields.List(ma.fields.Dict(), required=True)

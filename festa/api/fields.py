@@ -61,3 +61,36 @@ class AwareDateTime(ma.fields.AwareDateTime):
             return inputs.clamp_datetime(moment)
         except OverflowError as error:
             raise ma.ValidationError("Not a representable time.") from error
+
+
+class IsoDateTime(ma.fields.String):
+    """A time the service already wrote as ISO 8601 with offset (in the event's zone);
+    documented as `format: date-time` so generated clients parse it as a time."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
+        super().__init__(**kwargs)
+
+
+class IsoDate(ma.fields.String):
+    """A calendar day the service already wrote as ISO 8601 (`format: date`)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {}).setdefault("format", "date")
+        super().__init__(**kwargs)
+
+
+class RoomRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True, metadata={"description": "in the request's language"})
+
+
+class TrackRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True, metadata={"description": "in the request's language"})
+    color = ma.fields.String(required=True, metadata={"description": "#rrggbb"})
+
+
+class SessionRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True, metadata={"description": "in the request's language"})

@@ -166,7 +166,8 @@ def session_summary(session: Session) -> dict:
         "start": session.starts_at.astimezone(zone).isoformat() if session.scheduled else None,
         "end": session.ends_at.astimezone(zone).isoformat() if session.scheduled else None,
         "room": {"id": room.id, "name": localized(room, "name")} if room else None,
-        "track": {"id": track.id, "name": localized(track, "name")} if track else None,
+        "track": ({"id": track.id, "name": localized(track, "name"), "color": track.color}
+                  if track else None),
         "speakers": [
             {"id": r.speaker.id, "name": speaker_name(r.speaker), "role": r.role}
             for r in session.speaker_roles

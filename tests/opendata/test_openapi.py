@@ -131,3 +131,38 @@ def test_lists_page_with_link_and_total_headers(client, programme):
     assert client.get("/api/v1/events?page=1").headers["X-Total-Count"] == "1"
     bad = client.get("/api/v1/events/ai-seoul-test/sessions?per_page=100000")
     assert bad.status_code == 422 and "per_page" in bad.get_json()["error"]["fields"]
+
+
+def _properties(document: dict, name: str) -> dict:
+    return document["components"]["schemas"][name]["properties"]
+
+
+def test_times_are_marked_date_time_and_rooms_tracks_are_typed():
+    """Generated clients parse every time as a time and get room and track as classes."""
+    document = _document()
+    for schema, names in {"Event": ("start", "end"), "EventDetail": ("start", "end"),
+                          "Session": ("start", "end"), "MovedSession": ("start", "end"),
+                          "SessionMoveIn": ("start", "end"), "EventRef": ("ends_at",),
+                          "Previous": ("at",), "ScanRequest": ("scanned_at",),
+                          "OfflineBundle": ("generated_at",), "Stats": ("generated_at",),
+                          "Arrival": ("start",)}.items():
+        for name in names:
+            assert _properties(document, schema)[name]["format"] == "date-time", (schema, name)
+    conference = _properties(document, "FrabConference")
+    assert conference["start"]["format"] == conference["end"]["format"] == "date"
+    # Nothing that looks like a time is left an unmarked string.
+    for schema, body in document["components"]["schemas"].items():
+        for name, prop in body.get("properties", {}).items():
+            if name in {"start", "end", "at"} or name.endswith("_at"):
+                assert "format" in prop, (schema, name)
+
+    # Typed objects, or null: never "any object" (which would let a wrong shape through).
+    for schema, name, ref in (("Session", "room", "RoomRef"), ("Session", "track", "TrackRef"),
+                              ("MovedSession", "room", "RoomRef"),
+                              ("Checkpoint", "room", "RoomRef"),
+                              ("Checkpoint", "session", "SessionRef")):
+        prop = _properties(document, schema)[name]
+        assert prop == {"allOf": [{"$ref": f"#/components/schemas/{ref}"}], "nullable": True}
+    assert set(_properties(document, "RoomRef")) == {"id", "name"}
+    assert set(_properties(document, "TrackRef")) == {"id", "name", "color"}
+    assert "'anyOf'" not in str(document)
