@@ -6,7 +6,7 @@ however many sessions an event has.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -74,6 +74,33 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
     if event.registration_closes_at and now >= event.registration_closes_at:
         return False
     return now <= event_bounds(event)[1]
+
+
+def daily_hours(event: Event) -> dict[date, tuple[datetime, datetime]]:
+    """Each festival day with a programme: its first session's start and its last one's end
+    (sessions starting that day in the event's zone; cancelled ones left out). One
+    aggregate query, so a ticket's calendar costs the same whatever the programme's size."""
+    zone = ZoneInfo(event.timezone)
+    days = [event.start_date + timedelta(days=n)
+            for n in range((event.end_date - event.start_date).days + 1)]
+    if not days:
+        return {}
+    starts = [datetime.combine(day, time.min, zone) for day in days]
+    starts.append(datetime.combine(days[-1] + timedelta(days=1), time.min, zone))
+    day = sa.case(*((sa.and_(Session.starts_at >= starts[n], Session.starts_at < starts[n + 1]),
+                     n) for n in range(len(days))))
+    # Grouped outside: PostgreSQL would not see two copies of the CASE (each with its own
+    # parameters) in SELECT and GROUP BY as the same expression.
+    inner = (sa.select(day.label("day"), Session.starts_at, Session.ends_at)
+             .where(Session.event_id == event.id, Session.cancelled.is_(False),
+                    Session.scheduled, Session.starts_at >= starts[0],
+                    Session.starts_at < starts[-1])
+             .subquery())
+    rows = db.session.execute(
+        sa.select(inner.c.day, sa.func.min(inner.c.starts_at), sa.func.max(inner.c.ends_at))
+        .group_by(inner.c.day)
+    ).all()
+    return {days[n]: (first, last) for n, first, last in rows if n is not None}
 
 
 def schedule_sessions(event: Event, include_cancelled: bool = True,

@@ -15,6 +15,7 @@ from festa.dbtypes import utcnow
 from festa.i18n import localized
 from festa.program.ical import add_timezones, feed_host, session_vevent
 from festa.program.models import Event
+from festa.program.queries import daily_hours
 from festa.tickets.models import Ticket
 from festa.tickets.services import ticket_links
 
@@ -33,15 +34,14 @@ def day_vevents(ticket: Ticket, stamp: datetime) -> list[icalendar.Event]:
     day when it has no programme — not one entry spanning the nights in between."""
     event = ticket.event
     zone = ZoneInfo(event.timezone)
-    programme = [s for s in event.sessions if not s.cancelled and s.scheduled]
+    hours = daily_hours(event)  # not the sessions themselves: a mail per ticket renders this
     url = ticket_links(ticket)["url"]
     entries = []
     day = event.start_date
     while day <= event.end_date:
-        sessions = [s for s in programme if s.starts_at.astimezone(zone).date() == day]
-        if sessions:
-            start: date | datetime = min(s.starts_at for s in sessions).astimezone(zone)
-            end: date | datetime = max(s.ends_at for s in sessions).astimezone(zone)
+        if day in hours:
+            start: date | datetime = hours[day][0].astimezone(zone)
+            end: date | datetime = hours[day][1].astimezone(zone)
         else:
             start, end = day, day + timedelta(days=1)
         entries.append(icalendar.Event.new(
