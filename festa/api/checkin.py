@@ -20,6 +20,7 @@ from festa.api.fields import AwareDateTime, IsoDateTime, RoomRefSchema, SessionR
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.auth.services import hash_token, user_for_api_token
+from festa.checkin import bundle as bundles
 from festa.checkin import queries
 from festa.checkin.models import Checkpoint, Device, ScanResult
 from festa.checkin.services import (
@@ -122,6 +123,34 @@ class OfflineBundleSchema(ma.Schema):
                            metadata={"description": "ticket id → name to display"})
     present_ticket_ids = ma.fields.List(ma.fields.Integer(), required=True)
     rules = ma.fields.Dict(required=True)
+
+
+class BundleArgsSchema(ma.Schema):
+    since = Text(load_default=None, max_length=100,
+                 metadata={"description": "the `version` of the bundle the scanner holds"})
+
+
+def _gaps(what: str, required: bool = True) -> ma.fields.List:
+    return ma.fields.List(ma.fields.Integer(), required=required, metadata={
+        "description": f"{what}: ticket ids, sorted, as gaps (first id, then differences)"})
+
+
+class ScannerBundleSchema(ma.Schema):
+    version = ma.fields.String(required=True, metadata={"description": "send back as `since`"})
+    full = ma.fields.Boolean(required=True, metadata={
+        "description": "true: everything; false: only the tickets in `changed`"})
+    changed = _gaps("only in a delta: the tickets it is about", required=False)
+    checkpoint = ma.fields.Nested(CheckpointSchema, required=True)
+    event_id = ma.fields.Integer(required=True)
+    generated_at = ma.fields.String(required=True)
+    public_keys = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
+                                 required=True)
+    rules = ma.fields.Dict(required=True)
+    admitted = _gaps("admitted here")
+    names = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "the name of each `admitted` ticket, in order; \"\" for none"})
+    revoked = _gaps("cancelled or voided")
+    present = _gaps("inside here now")
 
 
 class SearchArgsSchema(ma.Schema):
@@ -292,7 +321,23 @@ def bundle(checkpoint_id: int):
     """What a scanner needs to decide offline: public keys, revoked codes, allowed tickets,
     names to display, who is inside here."""
     checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
-    data = queries.offline_bundle(checkpoint)
+    data = bundles.offline_bundle(checkpoint)
+    return data
+
+
+@blp.get("/checkpoints/<int:checkpoint_id>/bundle")
+@blp.arguments(BundleArgsSchema, location="query")
+@blp.response(200, ScannerBundleSchema)
+@blp.doc(security=[{"bearer": []}])
+def scanner_bundle(args: dict, checkpoint_id: int):
+    """The scanner's compact offline bundle, refreshed by deltas. Send the `version` of
+    the last answer as `since` to get only the tickets whose state may have changed
+    (`full: false`, listed in `changed`, each with its whole current state); without
+    `since`, or when it is unknown, too old (12 hours) or the checkpoint now admits other
+    tickets, the whole bundle comes (`full: true`). Ids are sent as gaps: the first id,
+    then the difference to each next one."""
+    checkpoint, _device, _user = checkpoint_for_scanner(checkpoint_id)
+    data = bundles.scanner_bundle(checkpoint, args.get("since"))
     return data
 
 

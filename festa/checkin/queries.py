@@ -1,5 +1,5 @@
-"""Reading check-in state: a checkpoint's description, the offline bundle, door search,
-and the organizers' live numbers."""
+"""Reading check-in state: a checkpoint's description, door search, and the organizers'
+live numbers (the offline bundle: festa.checkin.bundle)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from festa.checkin.devices import event_checkpoints
-from festa.checkin.models import Admits, Checkpoint, Presence, Scan, ScanResult
+from festa.checkin.models import Checkpoint, Presence, Scan, ScanResult
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.hangul import is_choseong, matches, normalize
 from festa.i18n import format_time, localized
 from festa.program.models import Event
 from festa.program.queries import event_bounds
-from festa.registration.models import Registration, RegistrationStatus, Reservation
+from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.questions.queries import choice_counts
-from festa.tickets.codes import extract_code, public_keys
+from festa.tickets.codes import extract_code
 from festa.tickets.models import Ticket, TicketStatus
 
 SEARCH_LIMIT = 10
@@ -55,50 +55,10 @@ def checkpoint_summary(checkpoint: Checkpoint) -> dict:
     }
 
 
-def _event_tickets(event_id: int) -> list:
-    return db.session.execute(
-        sa.select(Ticket.id, Ticket.code, Ticket.status, Registration.name,
-                  Registration.status.label("registration_status"))
-        .join(Registration, Registration.id == Ticket.registration_id)
-        .where(Ticket.event_id == event_id)
-    ).all()
-
-
-def _live(row) -> bool:
+def live_ticket(row) -> bool:
+    """A row with a ticket's and its registration's status: may it be admitted?"""
     return (row.status == TicketStatus.VALID
             and row.registration_status == RegistrationStatus.CONFIRMED)
-
-
-def offline_bundle(checkpoint: Checkpoint) -> dict:
-    """Everything a scanner needs to decide offline with the same rules as `decide_scan`:
-    the public keys, revoked codes, which tickets are admitted here, the names to show and
-    who is inside here already. No e-mail addresses, no codes of valid tickets."""
-    rows = _event_tickets(checkpoint.event_id)
-    live = [row for row in rows if _live(row)]
-    if checkpoint.admits == Admits.RESERVATION:
-        allowed = set(db.session.scalars(
-            sa.select(Ticket.id)
-            .join(Reservation, Reservation.registration_id == Ticket.registration_id)
-            .where(Reservation.session_id == checkpoint.session_id,
-                   Reservation.status == RegistrationStatus.CONFIRMED)))
-    else:
-        allowed = {row.id for row in live}
-    present = db.session.scalars(sa.select(Presence.ticket_id).where(
-        Presence.checkpoint_id == checkpoint.id, Presence.inside.is_(True)))
-    return {
-        "checkpoint": checkpoint_summary(checkpoint),
-        "event_id": checkpoint.event_id,
-        "generated_at": utcnow().isoformat(),
-        "public_keys": {str(kid): key for kid, key in public_keys().items()},
-        "revoked_codes": sorted(row.code for row in rows if not _live(row)),
-        "revoked_ticket_ids": sorted(row.id for row in rows if not _live(row)),
-        "allowed_ticket_ids": sorted(row.id for row in live if row.id in allowed),
-        # At a session's door only the names of those with a seat there.
-        "names": {str(row.id): row.name for row in live if row.id in allowed},
-        "present_ticket_ids": sorted(present),
-        "rules": {"admits": checkpoint.admits, "counts_exits": checkpoint.counts_exits,
-                  "capacity": checkpoint.capacity, "inside": checkpoint.inside_count},
-    }
 
 
 def _mask_email(email: str) -> str:
@@ -148,7 +108,7 @@ def search_attendees(checkpoint: Checkpoint, query: str) -> list[dict]:
         Presence.checkpoint_id == checkpoint.id, Presence.inside.is_(True),
         Presence.ticket_id.in_([r.id for r in rows]))))
     return [{"ticket_id": r.id, "name": r.name, "email": _mask_email(r.email),
-             "valid": _live(r), "inside": r.id in inside} for r in rows]
+             "valid": live_ticket(r), "inside": r.id in inside} for r in rows]
 
 
 def _bucket(at: datetime) -> datetime:

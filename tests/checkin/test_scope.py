@@ -26,7 +26,8 @@ def test_a_token_for_checkpoint_a_cannot_scan_or_read_checkpoint_b(client, gate)
                        json={"code": gate["ticket"].code}, headers=headers)
     assert scan.status_code == 403 and scan.get_json()["error"]["code"] == "forbidden"
     for path in (f"/api/v1/checkpoints/{room.id}", f"/api/v1/checkpoints/{room.id}/search?q=a",
-                 f"/api/v1/checkpoints/{room.id}/offline-bundle"):
+                 f"/api/v1/checkpoints/{room.id}/offline-bundle",
+                 f"/api/v1/checkpoints/{room.id}/bundle"):
         assert client.get(path, headers=headers).status_code == 403, path
     # and not a checkpoint that does not exist either (no probing)
     assert client.get("/api/v1/checkpoints/999999", headers=headers).status_code == 403
