@@ -142,7 +142,7 @@ class ScannerBundleSchema(ma.Schema):
     changed = _gaps("only in a delta: the tickets it is about", required=False)
     checkpoint = ma.fields.Nested(CheckpointSchema, required=True)
     event_id = ma.fields.Integer(required=True)
-    generated_at = ma.fields.String(required=True)
+    generated_at = IsoDateTime(required=True)
     public_keys = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
                                  required=True)
     rules = ma.fields.Dict(required=True)
