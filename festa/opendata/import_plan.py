@@ -37,6 +37,8 @@ class ImportPlan:
     file_counts: dict = field(default_factory=dict)
     # What a schedule file says about the conference (title, dates, time zone …).
     conference: dict = field(default_factory=dict)
+    # The venue a CSV names (name_ko/_en, address_ko/_en); empty when it names none.
+    venue: dict = field(default_factory=dict)
 
     def error(self, line: int, column: str, message: str) -> None:
         self.errors.append({"line": line, "field": column, "message": message})
@@ -60,6 +62,11 @@ class ImportFailed(FestaError):
 
 
 # ------------------------------------------------------------------------------- names
+
+
+def name_key(text: str) -> str:
+    """How names are matched (rooms, tracks, venues, speakers): spacing and case ignored."""
+    return " ".join(text.split()).casefold()
 
 
 def _split_family_first(text: str) -> tuple[str, str]:

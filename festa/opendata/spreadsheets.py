@@ -3,7 +3,7 @@
 CSV is UTF-8 with a BOM so Excel (Korean Windows included) opens Hangul correctly. Cells
 that a spreadsheet would run as a formula are neutralised (CSV: a leading apostrophe;
 XLSX: stored as text). The programme CSV uses exactly the import's columns, so it can be
-edited and uploaded again.
+edited and uploaded again, or imported into another event (its ids are then ignored).
 """
 
 from __future__ import annotations
@@ -143,10 +143,18 @@ def checkins(event: Event) -> Table:
     return Table(_("Check-ins"), headers, rows)
 
 
-def programme_row(session: Session, tz: str) -> list:
+def _links_cell(links: list | None) -> str:
+    """One link a line, the address then its title (import_csv reads it back)."""
+    return "\n".join(f"{link['url']} {link.get('title') or ''}".strip() for link in links or [])
+
+
+def programme_row(session: Session, event: Event) -> list:
+    """One session in the import's columns (the event gives the time zone and venue)."""
+    tz, venue = event.timezone, event.venue
     start, end = local_time(session.starts_at, tz), local_time(session.ends_at, tz)
     room, track = session.room, session.track
     speakers = [role.speaker for role in session.speaker_roles]
+    end_date = end.strftime("%Y-%m-%d") if end.date() != start.date() else ""
     return [
         session.id, start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M"),
         session.title_ko, session.title_en, session.kind, session.language,
@@ -156,10 +164,16 @@ def programme_row(session: Session, tz: str) -> list:
         "; ".join(speaker_name(s, "en") for s in speakers),
         "" if session.capacity is None else session.capacity,
         session.reservation_required, session.cancelled, session.abstract_ko, session.abstract_en,
+        # Columns added later, at the end (import_csv.COLUMNS).
+        end_date, session.subtitle_ko, session.subtitle_en, session.description_ko,
+        session.description_en, _links_cell(session.links), session.do_not_record,
+        track.color if track else "", room.capacity if room else None,
+        venue.name_ko if venue else "", venue.name_en if venue else "",
+        venue.address_ko if venue else "", venue.address_en if venue else "",
     ]
 
 
 def programme(event: Event) -> Table:
     """The programme in the import's columns (round trip: export, edit, upload)."""
-    rows = [programme_row(s, event.timezone) for s in queries.schedule_sessions(event)]
+    rows = [programme_row(s, event) for s in queries.schedule_sessions(event)]
     return Table(_("Programme"), list(PROGRAMME_COLUMNS), rows)

@@ -117,12 +117,15 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(client, auth, pro
 
 
 def test_a_refusal_while_applying_rolls_back_everything(app, programme):
-    """Rows the parser accepts but a service refuses (unknown id) leave nothing behind."""
+    """Rows the parser accepts but a service refuses (fewer seats than are booked) leave
+    nothing behind."""
     event = programme.event
-    day = event.start_date.isoformat()
-    csv_text = ("id,date,start,end,title_en,room_en\n"
-                f",{day},09:00,10:00,First,Brand new room\n"
-                f"99999,{day},10:00,11:00,Second,\n")
+    programme.workshop.seats_taken = 5
+    db.session.commit()
+    day = event.end_date.isoformat()
+    csv_text = ("id,date,start,end,title_en,room_en,capacity\n"
+                f",{day},09:00,10:00,First,Brand new room,\n"
+                f"{programme.workshop.id},{day},14:00,15:30,Hands-on workshop,Room 300,2\n")
     before = (_count(Session), _count(Room))
     plan = importer.parse_upload("p.csv", csv_text.encode(), event)
     assert plan.errors == []
