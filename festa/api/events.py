@@ -11,6 +11,7 @@ from festa.api import ErrorSchema
 from festa.api.auth import organizer_first, organizer_or_none, require_team
 from festa.api.fields import IsoDateTime, RoomRefSchema, TrackRefSchema
 from festa.api.pagination import PAGE_HEADERS, page_of, paginated
+from festa.core.inputs import MAX_ID
 from festa.errors import error_body
 from festa.extensions import db
 from festa.program import queries
@@ -104,8 +105,12 @@ class SessionMoveIn(ma.Schema):
     start = ma.fields.AwareDateTime(allow_none=True, metadata={
         "description": "ISO 8601 with offset; start and end null: back to unscheduled"})
     end = ma.fields.AwareDateTime(allow_none=True)
-    room_id = ma.fields.Integer(allow_none=True, strict=True)
-    version = ma.fields.Integer(required=True, strict=True, metadata={
+    # Bounded to the ids and versions the database can hold: a larger number is refused
+    # as the document says (422), not by the JSON reader after the document allowed it.
+    room_id = ma.fields.Integer(allow_none=True, strict=True,
+                                validate=ma.validate.Range(min=1, max=MAX_ID))
+    version = ma.fields.Integer(required=True, strict=True,
+                                validate=ma.validate.Range(min=0, max=MAX_ID), metadata={
         "description": "the session's version as last read; a stale one is refused (409)"})
 
 
