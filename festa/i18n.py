@@ -46,6 +46,12 @@ def is_language(code: str | None) -> bool:
     return bool(code) and (code == BILINGUAL or bool(LANGUAGE_TAG.match(code)))
 
 
+def language_codes(code: str | None) -> list[str]:
+    """The ISO 639 codes a session's language stands for: ko+en is ["ko", "en"]. Feeds,
+    the API and JSON-LD publish these, never Festa's own "ko+en"."""
+    return [part for part in (code or "").split("+") if part]
+
+
 def language_name(code: str | None, lang: str | None = None) -> str:
     """The language's name in the page's language: 'German' / '독일어'; ko+en is
     'Korean and English'. An unknown code is shown as written."""

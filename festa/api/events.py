@@ -72,7 +72,11 @@ class SessionSchema(ma.Schema):
     title_ko = ma.fields.String(required=True)
     title_en = ma.fields.String(required=True)
     kind = ma.fields.String(required=True)
-    language = ma.fields.String(required=True)
+    language = ma.fields.String(required=True, metadata={
+        "description": "ISO 639 code of the session's (first) language", "example": "ko"})
+    languages = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "every language of the session, ISO 639 codes (a bilingual Korean "
+                       "and English session: [\"ko\", \"en\"])"})
     start = IsoDateTime(required=True)
     end = IsoDateTime(required=True)
     room = ma.fields.Nested(RoomRefSchema, allow_none=True, required=True)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from festa.i18n import localized, speaker_name
+from festa.i18n import language_codes, localized, speaker_name
 from festa.opendata.versions import feed_version
 from festa.program import queries
 from festa.program.models import Event, Room, Session, Speaker
@@ -92,13 +92,17 @@ def frab_event(session: Session, zone: ZoneInfo) -> dict:
         "slug": session_slug(session),
         "url": session_url(session),
         "title": localized(session, "title"),
-        "subtitle": "",
+        "subtitle": localized(session, "subtitle"),
         "track": localized(session.track, "name") if session.track else None,
         "type": session.kind,
-        "language": session.language,
+        # One real ISO 639 code (a bilingual ko+en session: its first language, ko).
+        "language": language_codes(session.language)[0],
         "abstract": localized(session, "abstract"),
+        "description": localized(session, "description"),
+        "do_not_record": session.do_not_record,
         "persons": [person(role.speaker) for role in session.speaker_roles],
-        "links": [],
+        "links": [{"url": link["url"], "title": link["title"] or link["url"]}
+                  for link in session.web_links],
     }
 
 
@@ -213,13 +217,19 @@ def _xml_conference(parent: ET.Element, conference: dict, base_url: str) -> None
 def _xml_event(parent: ET.Element, event: dict) -> None:
     element = ET.SubElement(parent, "event", {"id": str(event["id"]), "guid": event["guid"]})
     for key in ("room", "title", "subtitle", "type", "date", "start", "duration", "abstract",
-                "slug", "track", "language", "url"):
+                "slug", "track", "language", "description", "url"):
         _text(element, key, event[key])
     persons = ET.SubElement(element, "persons")
     for item in event["persons"]:
         node = ET.SubElement(persons, "person", {"id": str(item["id"]), "guid": item["guid"]})
         node.text = item["name"]
-    ET.SubElement(element, "links")
+    if event["do_not_record"]:
+        recording = ET.SubElement(element, "recording")
+        _text(recording, "license", "")
+        _text(recording, "optout", "true")
+    links = ET.SubElement(element, "links")
+    for link in event["links"]:
+        ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
 
 
 def schedule_xml(document: dict, url: str) -> bytes:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from festa.i18n import current_language, localized, speaker_name
+from festa.i18n import current_language, language_codes, localized, speaker_name
 from festa.opendata.calendars import agenda_url
 from festa.program import queries
 from festa.program.models import Event, Session
@@ -89,7 +89,7 @@ def session_jsonld(session: Session) -> dict[str, Any]:
         "eventAttendanceMode": f"{SCHEMA}/OfflineEventAttendanceMode",
         "location": location,
         "url": queries.absolute_url(f"/events/{event.slug}/sessions/{session.id}"),
-        "inLanguage": session.language.split("+")[0],
+        "inLanguage": language_codes(session.language)[0],
         "superEvent": {"@type": "Event", "name": localized(event, "name"),
                        "url": queries.absolute_url(f"/events/{event.slug}/")},
         "performer": [{"@type": "Person", "name": speaker_name(role.speaker)}

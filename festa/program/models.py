@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -217,6 +218,16 @@ class Session(db.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def web_links(self) -> list[dict[str, str]]:
+        """The session's links that are absolute http(s) URLs, as [{"url", "title"}]: an
+        imported file may hold relative paths or `javascript:`, which no page may link."""
+        return [{"url": link["url"], "title": link.get("title") or ""}
+                for link in self.links or []
+                if isinstance(link, dict) and isinstance(link.get("url"), str)
+                and urlsplit(link["url"]).scheme in ("http", "https")
+                and urlsplit(link["url"]).netloc]
 
 
 class Speaker(db.Model):

@@ -17,7 +17,7 @@ from festa.auth.models import User
 from festa.auth.teams import event_scope
 from festa.dbtypes import utcnow
 from festa.extensions import db
-from festa.i18n import localized, speaker_name
+from festa.i18n import language_codes, localized, speaker_name
 from festa.program.models import BlockKind, Event, ScheduleBlock, Session, SessionSpeaker, Speaker
 
 
@@ -189,7 +189,8 @@ def session_summary(session: Session) -> dict:
         "title_ko": session.title_ko,
         "title_en": session.title_en,
         "kind": session.kind,
-        "language": session.language,
+        "language": language_codes(session.language)[0],
+        "languages": language_codes(session.language),
         "start": session.starts_at.astimezone(zone).isoformat() if session.scheduled else None,
         "end": session.ends_at.astimezone(zone).isoformat() if session.scheduled else None,
         "room": {"id": room.id, "name": localized(room, "name")} if room else None,
