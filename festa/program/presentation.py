@@ -24,7 +24,7 @@ from festa.program.models import (
     SessionKind,
     SessionLanguage,
 )
-from festa.program.queries import event_bounds, registration_open
+from festa.program.queries import event_bounds, registration_open, uses_language
 
 SLOT_MINUTES = 5
 LABEL_MINUTES = 30
@@ -91,10 +91,12 @@ class ScheduleFilters:
         track = _parse_int(args.get("track", ""))
         language = args.get("language") or None
         kind = args.get("kind") or None
+        # Checked without loading the programme: this runs before the render cache is asked.
         return cls(
             day=day if day in event_days(event) else None,
-            track=track if track in {t.id for t in event.tracks} else None,
-            language=language if language in event_languages(event.sessions) else None,
+            track=track if track is not None and track in {t.id for t in event.tracks} else None,
+            language=language if language is not None and (
+                language in list(SessionLanguage) or uses_language(event, language)) else None,
             kind=kind if kind in set(SessionKind) else None,
             q=(args.get("q") or "").strip()[:100],
         )

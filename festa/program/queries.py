@@ -103,6 +103,13 @@ def daily_hours(event: Event) -> dict[date, tuple[datetime, datetime]]:
     return {days[n]: (first, last) for n, first, last in rows if n is not None}
 
 
+def uses_language(event: Event, code: str) -> bool:
+    """Whether a session of the event is given in `code` (one query, whatever the size of
+    the programme: the schedule page asks before it looks in the render cache)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        Session.event_id == event.id, Session.language == code))))
+
+
 def schedule_sessions(event: Event, include_cancelled: bool = True,
                       include_unscheduled: bool = False) -> list[Session]:
     """The event's sessions in time order with room, track and speakers loaded. Sessions

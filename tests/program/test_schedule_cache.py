@@ -10,10 +10,12 @@ import subprocess
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from festa import create_app
 from festa.core.cache import render_cache
 from festa.extensions import db
+from festa.program.models import Session
 from festa.program.programme_version import programme_version
 from festa.registration.services import manage_token, register
 from tests import conftest
@@ -100,6 +102,32 @@ def test_schedule_page_body_is_shared_the_frame_is_not(client, auth, event):
     assert "Log out" in organizer and "Log out" not in anonymous  # …in each one's frame
     client.get(f"/events/{event.slug}/schedule?lang=en&kind=workshop")
     assert renders() == before + 2  # other filters: another body
+
+
+@pytest.mark.parametrize(("filters", "keynote"), [
+    ("", True), ("&language=en", False),  # the keynote is given in Korean
+    ("&language=de", True), ("&track=999999", True),  # no such language, track: ignored
+])
+def test_a_cached_schedule_page_does_not_load_the_programme(client, event, filters, keynote):
+    """Served from the cache, the page costs the same at 2 sessions as at 2,000: neither
+    the page nor the check of its filters loads the sessions (the bench found every
+    request loading all of them, the cache notwithstanding)."""
+    url = f"/events/{event.slug}/schedule?lang=en{filters}"
+    first = client.get(url)
+    db.session.remove()
+    loaded = []
+
+    def count(target, _context):
+        loaded.append(target)
+
+    sa.event.listen(Session, "load", count)
+    try:
+        again = client.get(url)
+    finally:
+        sa.event.remove(Session, "load", count)
+    assert again.status_code == first.status_code == 200
+    assert loaded == []
+    assert ("Opening keynote" in again.get_data(as_text=True)) == keynote
 
 
 def test_schedule_page_follows_the_seats_left(client, event):
