@@ -1,14 +1,18 @@
 """A registration's and a scan's cost does not depend on how big the event already is:
 the same number of SQL statements at a small event and at one with many sessions,
-attendees and check-ins (issue 12: no lazy loads that grow with the event)."""
+attendees and check-ins (issue 12: no lazy loads that grow with the event) — and so for
+the confirmation mail the outbox worker renders after the registration's commit."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from festa.checkin.devices import entrance_checkpoint
 from festa.checkin.services import decide_scan
 from festa.extensions import db
+from festa.outbox.models import OutboxMessage
+from festa.outbox.services import rendered
 from tests.checkin.helpers import device_token, make_ticket
 from tests.factories import make_event, make_room, make_session, seoul
 
@@ -35,8 +39,9 @@ def build(sessions: int, attendees: int):
     return event, workshops[0], entrance, device_token(entrance), newcomer
 
 
-def costs(client, count_queries, size: tuple[int, int], n: int) -> tuple[int, int]:
-    """Statements of one registration (with a reserved session) and one scan, over HTTP."""
+def costs(client, count_queries, size: tuple[int, int], n: int) -> tuple[int, int, int]:
+    """Statements of one registration (with a reserved session) and one scan, over HTTP,
+    and of rendering the registration's confirmation mail as the outbox worker does."""
     event, workshop, entrance, token, newcomer = build(*size)
     slug, workshop_id, entrance_id, code = event.slug, workshop.id, entrance.id, newcomer.code
     db.session.remove()  # nothing preloaded: each request starts like a real one
@@ -45,16 +50,23 @@ def costs(client, count_queries, size: tuple[int, int], n: int) -> tuple[int, in
             "name": f"참가자 {n}", "email": f"newcomer{n}@example.test", "consent": True,
             "sessions": [workshop_id]})
     assert response.status_code == 201, response.get_json()
+    db.session.remove()
+    message = db.session.scalar(sa.select(OutboxMessage).where(
+        OutboxMessage.recipient == f"newcomer{n}@example.test"))
+    with count_queries() as mail:
+        content = rendered(message)
+    assert content.payload and message.payload is None  # rendered now, from ids
+    db.session.remove()
     with count_queries() as scan:
         response = client.post(f"/api/v1/checkpoints/{entrance_id}/scans",
                                json={"code": code},
                                headers={"Authorization": f"Bearer {token}"})
     assert response.get_json()["result"] == "ok"
-    return registration.count, scan.count
+    return registration.count, scan.count, mail.count
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)
 def test_same_statements_at_a_small_and_a_large_event(client, count_queries):
     small = costs(client, count_queries, (5, 4), 1)
     large = costs(client, count_queries, (200, 120), 2)
-    assert small == large, f"registration, scan statements: small {small}, large {large}"
+    assert small == large, f"registration, scan, mail statements: small {small}, large {large}"
