@@ -11,6 +11,7 @@ subscribers' calendars instead of leaving a stale entry behind.
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -66,6 +67,17 @@ def add_timezones(cal: icalendar.Calendar, *tzids: str) -> None:
         position += 1
 
 
+def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The moment as a calendar writes it: the zone's wall-clock time (with its TZID), or
+    UTC when that wall-clock time happens twice (the hour repeated when daylight saving
+    ends). RFC 5545 reads a repeated local time as its first occurrence and ical.js as its
+    second; a UTC time every client reads the same."""
+    local = moment.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
 def session_uid(session: Session) -> str:
     return f"session-{session.id}@{feed_host()}"
 
@@ -92,8 +104,8 @@ def session_vevent(session: Session) -> icalendar.Event:
     vevent = icalendar.Event.new(
         uid=session_uid(session),
         summary=localized(session, "title"),
-        start=session.starts_at.astimezone(zone),
-        end=session.ends_at.astimezone(zone),
+        start=calendar_time(session.starts_at, zone),
+        end=calendar_time(session.ends_at, zone),
         stamp=session.updated_at,
         last_modified=session.updated_at,
         sequence=session.sequence,

@@ -13,7 +13,7 @@ import icalendar
 
 from festa.dbtypes import utcnow
 from festa.i18n import localized
-from festa.program.ical import add_timezones, feed_host, session_vevent
+from festa.program.ical import add_timezones, calendar_time, feed_host, session_vevent
 from festa.program.models import Event
 from festa.program.queries import daily_hours
 from festa.tickets.models import Ticket
@@ -40,8 +40,8 @@ def day_vevents(ticket: Ticket, stamp: datetime) -> list[icalendar.Event]:
     day = event.start_date
     while day <= event.end_date:
         if day in hours:
-            start: date | datetime = hours[day][0].astimezone(zone)
-            end: date | datetime = hours[day][1].astimezone(zone)
+            start: date | datetime = calendar_time(hours[day][0], zone)
+            end: date | datetime = calendar_time(hours[day][1], zone)
         else:
             start, end = day, day + timedelta(days=1)
         entries.append(icalendar.Event.new(
