@@ -1,14 +1,15 @@
-/* Festa door scanner, offline half: the checkpoint's bundle, Ed25519 signature checks with
-   WebCrypto, the same rules as festa.checkin.services.decide_scan (kept so by
-   tests/checkin/test_scan_parity.py), and the scans kept in IndexedDB until they are synced. */
+/* Festa door scanner, offline half: the checkpoint's bundle (refreshed by deltas, see
+   festa/checkin/bundle.py), Ed25519 signature checks with WebCrypto, the same rules as
+   festa.checkin.services.decide_scan (kept so by tests/checkin/test_scan_parity.py), and the
+   scans kept in IndexedDB until they are synced. */
 
 const DB_NAME = "festa-door";
 const CODE_RE = /^[A-Za-z0-9_-]{99}$/;
 const CODE_BYTES = 74;
 const HEADER_BYTES = 10;
+const BUNDLE_FORMAT = 2; // the shape kept in IndexedDB (Maps and Sets), see fromFull
 let dbPromise = null;
 const keyCache = new Map();
-const bundleSets = new WeakMap();
 
 function openDb() {
   if (!dbPromise) {
@@ -43,7 +44,8 @@ export const idb = {
   put: (store, value, key) => run(store, "readwrite",
     (s) => (key === undefined ? s.put(value) : s.put(value, key))),
   del: (store, key) => run(store, "readwrite", (s) => s.delete(key)),
-  all: (store) => run(store, "readonly", (s) => s.getAll())
+  all: (store) => run(store, "readonly", (s) => s.getAll()),
+  count: (store) => run(store, "readonly", (s) => s.count())
 };
 
 /* The bare code from what a scanner read: the code itself or the ticket page's URL. */
@@ -76,7 +78,7 @@ export function parseCode(code) {
 }
 
 function verify(bundle, parsed) {
-  const keyText = bundle.public_keys[String(parsed.keyId)];
+  const keyText = bundle.publicKeys[String(parsed.keyId)];
   if (!keyText) { return Promise.resolve(false); }
   let key = keyCache.get(keyText);
   if (!key) {
@@ -84,38 +86,79 @@ function verify(bundle, parsed) {
     keyCache.set(keyText, key);
   }
   return key.then((cryptoKey) => crypto.subtle.verify({ name: "Ed25519" }, cryptoKey,
-    parsed.raw.slice(HEADER_BYTES), parsed.raw.slice(0, HEADER_BYTES)))
+    parsed.raw.subarray(HEADER_BYTES), parsed.raw.subarray(0, HEADER_BYTES)))
     .catch(() => false);
 }
 
-function sets(bundle) {
-  let found = bundleSets.get(bundle);
-  if (!found) {
-    found = {
-      revokedCodes: new Set(bundle.revoked_codes),
-      revokedIds: new Set(bundle.revoked_ticket_ids),
-      allowed: new Set(bundle.allowed_ticket_ids),
-      present: new Set(bundle.present_ticket_ids)
-    };
-    bundleSets.set(bundle, found);
-  }
-  return found;
+/* Ticket ids sent as gaps (the first id, then the difference to each next one). */
+function ungap(gaps) {
+  const ids = new Array(gaps.length);
+  let id = 0;
+  for (let i = 0; i < gaps.length; i++) { id += gaps[i]; ids[i] = id; }
+  return ids;
 }
 
-/* Who is inside here, by the bundle and what this device saw since it was made. */
-export function presence(bundle, overlay) {
-  const present = new Set(sets(bundle).present);
-  let inside = bundle.checkpoint.inside;
-  Object.entries(overlay || {}).forEach(([key, entry]) => {
-    const id = Number(key);
-    if (entry.inside && !present.has(id)) { present.add(id); inside += 1; }
-    if (!entry.inside && present.has(id)) { present.delete(id); inside -= 1; }
+/* The scanner's bundle as it is kept (IndexedDB clones Maps and Sets): built from a full
+   answer of GET …/bundle, then changed in place by each delta (applyBundle). */
+function fromFull(body) {
+  const bundle = {
+    format: BUNDLE_FORMAT, names: new Map(), admitted: new Set(), revoked: new Set(),
+    present: new Set()
+  };
+  return merge(bundle, body);
+}
+
+function merge(bundle, body) {
+  ungap(body.changed || []).forEach((id) => {
+    bundle.names.delete(id);
+    bundle.admitted.delete(id);
+    bundle.revoked.delete(id);
+    bundle.present.delete(id);
   });
-  return { present, inside: Math.max(inside, 0) };
+  ungap(body.admitted).forEach((id, i) => {
+    bundle.admitted.add(id);
+    if (body.names[i]) { bundle.names.set(id, body.names[i]); }
+  });
+  ungap(body.revoked).forEach((id) => bundle.revoked.add(id));
+  ungap(body.present).forEach((id) => bundle.present.add(id));
+  return Object.assign(bundle, {
+    version: body.version, generatedAt: body.generated_at, checkpoint: body.checkpoint,
+    eventId: body.event_id, publicKeys: body.public_keys, rules: body.rules
+  });
+}
+
+/* The bundle after an answer of GET …/bundle: a full one replaces what was held, a delta
+   (full: false) changes the tickets it lists. */
+export function applyBundle(held, body) {
+  return body.full || !usable(held) ? fromFull(body) : merge(held, body);
+}
+
+/* Whether a bundle kept in IndexedDB is one this code can use (older pages kept another
+   shape: it is fetched again, whole). */
+export function usable(bundle) {
+  return !!bundle && bundle.format === BUNDLE_FORMAT;
+}
+
+/* Whether the holder is inside here: what this device saw since the bundle, else the
+   bundle. */
+function isInside(bundle, overlay, id) {
+  const seen = overlay[id];
+  return seen ? seen.inside : bundle.present.has(id);
+}
+
+/* How many are inside here, by the bundle and what this device saw since it was made. */
+export function insideCount(bundle, overlay) {
+  let inside = bundle.rules.inside;
+  Object.keys(overlay || {}).forEach((key) => {
+    const id = Number(key);
+    const was = bundle.present.has(id);
+    if (overlay[key].inside !== was) { inside += was ? -1 : 1; }
+  });
+  return Math.max(inside, 0);
 }
 
 /* The same rules, in the same order, as decide_scan on the server. Resolves to
-   {result, code, ticketId?, name?}. */
+   {result, code, ticketId?, name?}. Only lookups: nothing here waits for storage. */
 export function decide(bundle, overlay, text, direction) {
   const code = extractCode(text);
   const parsed = parseCode(code);
@@ -124,18 +167,16 @@ export function decide(bundle, overlay, text, direction) {
   return verify(bundle, parsed).then((genuine) => {
     if (!genuine) { return answer("invalid"); }
     const id = parsed.ticketId;
-    if (parsed.eventId !== bundle.event_id) { return answer("wrong_event", { ticketId: id }); }
-    const known = sets(bundle);
-    const about = { ticketId: id, name: bundle.names[String(id)] || null };
-    if (known.revokedCodes.has(code) || known.revokedIds.has(id)) { return answer("revoked", about); }
+    if (parsed.eventId !== bundle.eventId) { return answer("wrong_event", { ticketId: id }); }
+    const about = { ticketId: id, name: bundle.names.get(id) || null };
+    if (bundle.revoked.has(id)) { return answer("revoked", about); }
     if (direction === "exit") { return answer("ok", about); }
-    if (bundle.rules.admits === "reservation" && !known.allowed.has(id)) {
+    if (bundle.rules.admits === "reservation" && !bundle.admitted.has(id)) {
       return answer("not_allowed", about);
     }
-    const now = presence(bundle, overlay);
-    if (now.present.has(id)) { return answer("already_checked_in", about); }
+    if (isInside(bundle, overlay || {}, id)) { return answer("already_checked_in", about); }
     const capacity = bundle.rules.capacity;
-    if (capacity !== null && capacity !== undefined && now.inside >= capacity) {
+    if (capacity !== null && capacity !== undefined && insideCount(bundle, overlay) >= capacity) {
       return answer("room_full", about);
     }
     return answer("ok", about);

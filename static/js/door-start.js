@@ -4,7 +4,7 @@
    page loadable offline. */
 import { Camera } from "./door-camera.js";
 import { DEVICE_CHECKPOINT_KEY, HEARTBEAT_MS, createDoor } from "./door.js";
-import { idb } from "./door-offline.js";
+import * as offline from "./door-offline.js";
 
 const SEARCH_DELAY_MS = 250;
 
@@ -26,15 +26,15 @@ function startScanner(door) {
       if (response.status === 401 || response.status === 403) {
         // No longer allowed here: the names kept for offline use go too.
         const id = state.token ? Number(localStorage.getItem(DEVICE_CHECKPOINT_KEY)) : Number(wanted);
-        idb.del("bundles", id);
-        idb.del("overlay", id);
+        offline.idb.del("bundles", id);
+        offline.idb.del("overlay", id);
       }
       ui.showUnpaired(M.unpaired);
       return null;
     }, () => {
       door.setOnline(false);
       const id = state.token ? Number(localStorage.getItem(DEVICE_CHECKPOINT_KEY)) : Number(wanted);
-      return idb.get("bundles", id).then((bundle) => {
+      return offline.idb.get("bundles", id).then((bundle) => {
         if (!bundle) { ui.showUnpaired(M.search_offline); return null; }
         return bundle.checkpoint;
       });
@@ -55,9 +55,9 @@ function startScanner(door) {
       state.checkpoint = checkpoint;
       if (state.token) { localStorage.setItem(DEVICE_CHECKPOINT_KEY, String(checkpoint.id)); }
       ui.showCheckpoint(checkpoint);
-      return Promise.all([idb.get("bundles", checkpoint.id), idb.get("overlay", checkpoint.id)])
+      return Promise.all([offline.idb.get("bundles", checkpoint.id), offline.idb.get("overlay", checkpoint.id)])
         .then(([bundle, overlay]) => {
-          state.bundle = bundle || null;
+          state.bundle = offline.usable(bundle) ? bundle : null; // else fetched whole
           state.overlay = overlay || {};
           const ends = bundle && bundle.checkpoint.event.ends_at;
           if (ends && Date.now() > Date.parse(ends)) { return door.forgetBundle(); }
@@ -73,12 +73,19 @@ function startScanner(door) {
   function wire() {
     const form = root.querySelector("#code-form");
     const input = root.querySelector("#code-input");
-    form.addEventListener("submit", (event) => {
+    function take(event) {
       event.preventDefault();
       const text = input.value;
       input.value = "";
       door.enqueue(text);
+    }
+    // A hand-held scanner ends each code with Enter: act on the key itself, not on the
+    // form submission the browser would make of it a moment later. The button (and a
+    // phone keyboard's "go") still submit the form.
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.isComposing) { take(event); }
     });
+    form.addEventListener("submit", take);
     input.focus();
     root.querySelector("#undo-button").addEventListener("click", door.undo);
     wireSearch();

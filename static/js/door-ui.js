@@ -31,6 +31,7 @@ export class DoorUI {
     this.M = messages;
     this.lang = root.dataset.lang || "ko";
     this.timeZone = undefined;
+    this.clock = null;
     this.result = root.querySelector("#result");
     this.recent = root.querySelector("#recent");
     this.audio = null;
@@ -42,10 +43,14 @@ export class DoorUI {
     });
   }
 
+  /* One formatter per zone: making one per call cost more than the rest of a scan. */
   time(iso) {
-    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-    if (this.timeZone) { options.timeZone = this.timeZone; }
-    return new Date(iso).toLocaleTimeString(this.lang, options);
+    if (!this.clock || this.clock.zone !== this.timeZone) {
+      const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      if (this.timeZone) { options.timeZone = this.timeZone; }
+      this.clock = { zone: this.timeZone, format: new Intl.DateTimeFormat(this.lang, options) };
+    }
+    return this.clock.format.format(new Date(iso));
   }
 
   /* The translated title and reason of a result; a let-out is "exit", not "ok". */

@@ -8,8 +8,18 @@ import { DoorUI } from "./door-ui.js";
 const TOKEN_KEY = "festa-door-token";
 export const DEVICE_CHECKPOINT_KEY = "festa-door-checkpoint";
 export const HEARTBEAT_MS = 5000;
-const BUNDLE_MS = 60000;
+const BUNDLE_MS = 30000; // a refresh is a small delta: changes since the version held
 const SAME_CODE_MS = 1500; // a code in view keeps being read: act on it once
+
+/* Work that can wait until the result is on screen: after the next frame is painted. */
+function afterPaint(work) {
+  return new Promise((resolve) => {
+    let done = false;
+    const run = () => { if (!done) { done = true; resolve(work()); } };
+    requestAnimationFrame(() => setTimeout(run, 0));
+    setTimeout(run, 250); // a hidden page gets no frames
+  });
+}
 
 /* What the page shows and lists for one scan, online, offline or refused alike:
    `fields` adds the result and whatever else is known. */
@@ -37,7 +47,8 @@ export function createDoor(root) {
     chain: Promise.resolve(),
     lastCode: "",
     lastSeen: 0,
-    scans: 0
+    scans: 0,
+    pending: 0
   };
 
   function request(method, path, body) {
@@ -63,27 +74,37 @@ export function createDoor(root) {
     ui.showMode(online);
     if (state.online === online) { return; }
     state.online = online;
-    if (online) { sync(); }
+    // Back online: send what was scanned meanwhile, and fetch what changed meanwhile.
+    if (online) { sync().then((refreshed) => refreshed || refreshBundle()); }
   }
 
-  function counts() {
-    const inside = state.bundle ? offline.presence(state.bundle, state.overlay).inside : null;
+  function showCounts() {
+    const inside = state.bundle ? offline.insideCount(state.bundle, state.overlay) : null;
     const capacity = state.checkpoint ? state.checkpoint.capacity : null;
-    return offline.idb.all("queue").then((queue) => {
-      root.dataset.pending = String(queue.length);
-      ui.showCounts(inside, capacity, queue.length);
-      return queue;
+    root.dataset.pending = String(state.pending);
+    ui.showCounts(inside, capacity, state.pending);
+  }
+
+  /* The numbers shown: who is inside (from memory) and the scans still queued (stored). */
+  function counts() {
+    return offline.idb.count("queue").then((pending) => {
+      state.pending = pending;
+      showCounts();
     });
   }
 
+  function saveOverlay() {
+    return offline.idb.put("overlay", state.overlay, state.checkpoint.id);
+  }
+
+  /* What this device saw (in memory at once, the next decision needs it; stored later). */
   function noteTicket(ticketId, direction, inside) {
     state.overlay[ticketId] = { inside: inside && direction === "entry", t: Date.now() };
-    offline.idb.put("overlay", state.overlay, state.checkpoint.id);
   }
 
   function note(code, direction, inside) {
     const parsed = offline.parseCode(offline.extractCode(code));
-    if (parsed) { noteTicket(parsed.ticketId, direction, inside); }
+    if (parsed) { noteTicket(parsed.ticketId, direction, inside); saveOverlay(); }
   }
 
   function lastUndoable() {
@@ -97,14 +118,14 @@ export function createDoor(root) {
     root.querySelector("#undo-button").disabled = !lastUndoable();
   }
 
+  /* The result first; the recent list and the counts once it is on screen. */
   function show(view) {
     state.scans += 1;
+    ui.showResult(view);
     root.dataset.scanMode = view.mode;
     root.dataset.scanResult = view.result;
     root.dataset.scanCount = String(state.scans);
-    ui.showResult(view);
-    remember(view);
-    counts();
+    return afterPaint(() => { remember(view); showCounts(); });
   }
 
   function fromServer(data, item, mode) {
@@ -114,7 +135,8 @@ export function createDoor(root) {
     });
   }
 
-  /* view → the IndexedDB write of its queued scan, done after the answer is on screen. */
+  /* view → its IndexedDB writes (the queued scan, what this device saw), started once the
+     answer is on screen. */
   const queueWrites = new WeakMap();
 
   function decideOffline(item) {
@@ -122,13 +144,14 @@ export function createDoor(root) {
     return offline.decide(state.bundle, state.overlay, item.code, item.direction).then((answer) => {
       item.local_result = answer.result;
       item.name = answer.name || null;
-      if (answer.result === "ok") { note(item.code, item.direction, true); }
+      const admitted = answer.result === "ok";
+      if (admitted) { noteTicket(answer.ticketId, item.direction, true); }
       const view = scanView(item, {
-        result: answer.result, name: answer.name || (answer.result === "ok" ? M.unknown_name : null),
+        result: answer.result, name: answer.name || (admitted ? M.unknown_name : null),
         mode: "offline", status: "pending"
       });
-      // The answer is shown first; scan() waits for this write before the next scan.
-      queueWrites.set(view, offline.idb.put("queue", item));
+      queueWrites.set(view, () => Promise.all([offline.idb.put("queue", item),
+        admitted ? saveOverlay() : null]).then(() => { state.pending += 1; }));
       return view;
     });
   }
@@ -187,8 +210,13 @@ export function createDoor(root) {
     }).catch(() => { setOnline(false); return null; }) : Promise.resolve(null);
     return asked.then((response) => {
       if (response && response.status === 200) {
-        if (response.data.result === "ok") { note(code, item.direction, true); }
-        return fromServer(response.data, item, "online");
+        const view = fromServer(response.data, item, "online");
+        const parsed = offline.parseCode(code);
+        if (response.data.result === "ok" && parsed) {
+          noteTicket(parsed.ticketId, item.direction, true);
+          queueWrites.set(view, saveOverlay);
+        }
+        return view;
       }
       if (response && response.status < 500) {
         const error = response.data && response.data.error;
@@ -196,10 +224,11 @@ export function createDoor(root) {
       }
       return decideOffline(item);
     }).then((view) => {
-      show(view);
+      const shown = show(view);
       offerBadge(view);
-      const saving = queueWrites.get(view);
-      return saving && saving.then(counts); // the pending count includes this scan once stored
+      const save = queueWrites.get(view);
+      // Stored once the answer is on screen; the next scan waits for it (queue order).
+      return save && shown.then(save).then(showCounts);
     });
   }
 
@@ -237,8 +266,9 @@ export function createDoor(root) {
     return state.chain;
   }
 
+  /* Send the queued scans; resolves to whether the bundle was refreshed afterwards. */
   function sync() {
-    if (state.syncing || !state.online || !state.checkpoint) { return Promise.resolve(); }
+    if (state.syncing || !state.online || !state.checkpoint) { return Promise.resolve(false); }
     state.syncing = true;
     return offline.idb.all("queue").then((queue) => {
       const mine = queue.filter((i) => i.checkpoint_id === state.checkpoint.id);
@@ -250,8 +280,8 @@ export function createDoor(root) {
       counts();
       // Only scans sent from the queue make the bundle stale; an empty queue (as at start-up,
       // right after the first bundle came) must not fetch it a second time.
-      if (sentSome) { refreshBundle(); }
-    }, () => { state.syncing = false; });
+      return sentSome ? refreshBundle().then(() => true) : false;
+    }, () => { state.syncing = false; return false; });
   }
 
   function syncOne(item) {
@@ -292,12 +322,15 @@ export function createDoor(root) {
     return Promise.all([offline.idb.del("bundles", id), offline.idb.del("overlay", id)]);
   }
 
+  /* The changes since the bundle held (the whole bundle when none is held, or when the
+     server decides so: festa/checkin/bundle.py). */
   function refreshBundle() {
     const asked = Date.now();
-    return request("GET", base() + "/offline-bundle").then((response) => {
+    const since = offline.usable(state.bundle) ? "?since=" + encodeURIComponent(state.bundle.version) : "";
+    return request("GET", base() + "/bundle" + since).then((response) => {
       if (response.status === 401 || response.status === 403) { return forgetBundle(); }
       if (response.status !== 200) { return; }
-      state.bundle = response.data;
+      state.bundle = offline.applyBundle(state.bundle, response.data);
       state.checkpoint = response.data.checkpoint;
       state.bundleAt = asked;
       root.dataset.bundle = response.data.generated_at;
@@ -306,7 +339,7 @@ export function createDoor(root) {
           .filter(Boolean).map((p) => p.ticketId));
         state.overlay = offline.pruneOverlay(state.overlay, asked, queued);
         return Promise.all([offline.idb.put("bundles", state.bundle, state.checkpoint.id),
-          offline.idb.put("overlay", state.overlay, state.checkpoint.id)]);
+          saveOverlay()]);
       }).then(counts);
     }, () => { setOnline(false); });
   }
@@ -337,7 +370,7 @@ export function createDoor(root) {
     const entry = lastUndoable();
     if (!entry) { ui.say(M.nothing_to_undo); return; }
     if (entry.status === "pending") {
-      offline.idb.del("queue", entry.id).then(() => undone(entry));
+      offline.idb.del("queue", entry.id).then(counts).then(() => undone(entry));
       return;
     }
     if (!state.online || !entry.scanId) { ui.say(M.undo_failed); return; }

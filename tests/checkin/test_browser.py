@@ -161,8 +161,46 @@ def test_the_scanner_fetches_the_offline_bundle_once_at_start_up(live_server, pa
     _event, entrance, _holders = setup_event()
     page = page_factory(PHONE)
     bundle_requests = []
-    page.on("request", lambda r: "/offline-bundle" in r.url and bundle_requests.append(r.url))
+    page.on("request", lambda r: r.url.split("?")[0].endswith(("/bundle", "/offline-bundle"))
+            and bundle_requests.append(r.url))
     open_scanner(page, live_server, device_token(entrance))
     page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
     page.wait_for_load_state("networkidle")  # the queue sync after the bundle has run too
     assert len(bundle_requests) == 1
+
+
+def test_a_refresh_fetches_only_the_changes_and_the_scanner_decides_by_them(live_server,
+                                                                            page_factory):
+    from festa.registration.services import register
+
+    event, entrance, (kept, voided) = setup_event()
+    page = page_factory(PHONE)
+    bundle_urls = []
+    page.on("requestfinished", lambda r: "/bundle" in r.url and bundle_urls.append(r.url))
+    open_scanner(page, live_server, device_token(entrance))
+    page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
+    page.wait_for_load_state("networkidle")
+    assert len(bundle_urls) == 1 and "since=" not in bundle_urls[0]  # the whole bundle
+
+    newcomer = register(event, "늦게온사람", "late@festa.test").ticket  # after the bundle
+    revoke_ticket(voided, "voided at the desk")
+    db.session.commit()
+    page.context.set_offline(True)  # the network drops, and comes back: a refresh
+    wait_for(page, "data-scan-mode", "offline")
+    page.context.set_offline(False)
+    wait_for(page, "data-scan-mode", "online")
+    page.wait_for_function("(n) => document.getElementById('scanner').dataset.bundle !== n",
+                           arg=page.get_attribute("#scanner", "data-bundle"))
+    assert len(bundle_urls) == 2 and "since=" in bundle_urls[1]
+    delta = page.evaluate("(url) => fetch(url, {headers: {Authorization: 'Bearer ' + "
+                          "localStorage.getItem('festa-door-token')}}).then((r) => r.json())",
+                          bundle_urls[1])
+    assert delta["full"] is False  # what it fetched was a delta
+
+    page.context.set_offline(True)
+    wait_for(page, "data-scan-mode", "offline")
+    assert scan(page, newcomer.code) == "ok"
+    assert page.text_content("#result .result-name") == "늦게온사람"  # known from the delta
+    assert scan(page, voided.code) == "revoked"
+    assert scan(page, kept.code) == "ok"
+    assert page.get_attribute("#scanner", "data-scan-mode") == "offline"
