@@ -223,5 +223,8 @@ def programme_import(slug: str, file, timezone: str | None, apply_it: bool,
                f"{summary.get('unchanged', 0)} unchanged ({state})")
     click.echo(f"new rooms: {summary.get('rooms', 0)}, tracks: {summary.get('tracks', 0)}, "
                f"speakers: {summary.get('speakers', 0)}")
+    if summary.get("ids_ignored"):
+        click.echo(f"ids that are not this event's sessions (matched by title and start "
+                   f"instead): {summary['ids_ignored']}")
     if result.published:
         click.echo(f"published schedule version {result.published}")

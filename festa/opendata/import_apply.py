@@ -1,17 +1,17 @@
 """Applying an import plan through the programme services, as one transaction.
 
 Rooms and tracks are matched by name (either language, case ignored) and created when new;
-a room capacity or track colour the file gives is set. The venue a CSV names becomes the
-venue of an event that has none: the existing venue with the same names and address (venues
-are shared between events, as on the event form), else a new one; an event that has a venue
-keeps it, and takes the file's address when the names match. Speakers are matched only
-among this event's speakers — by the file's person identity (guid, code or id), else by
-name — and created when new: two people of the same name at different conferences stay two
-people. Sessions are matched by the file's identity, else by id (CSV: only an id of this
-event's sessions; any other id, e.g. from a file exported by another event, is ignored),
-else by title and start, and updated, or created. Every change goes through festa.program's
-services, so it is validated, audited and bumps the session's sequence exactly like an edit
-by hand.
+a room capacity or position, or a track colour or position, the file gives is set. The
+venue a CSV names becomes the venue of an event that has none: the existing venue with the
+same names and address (venues are shared between events, as on the event form), else a
+new one; an event that has a venue keeps it, and takes the file's address when the names
+match. Speakers are matched only among this event's speakers — by the file's person
+identity (guid, code or id), else by name — and created when new: two people of the same
+name at different conferences stay two people. Sessions are matched by the file's identity,
+else by id (CSV: only an id of this event's sessions; any other id, e.g. from a file
+exported by another event, is ignored), else by title and start, and updated, or created.
+Every change goes through festa.program's services, so it is validated, audited and bumps
+the session's sequence exactly like an edit by hand.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ SESSION_KEYS = ("title_ko", "title_en", "abstract_ko", "abstract_en", "kind", "l
 # Kept when the file has them (schedule files); a CSV leaves them as they are.
 OPTIONAL_KEYS = ("subtitle_ko", "subtitle_en", "description_ko", "description_en", "links",
                  "do_not_record", "source_key")
+
+
+def _given(names: dict, *keys: str) -> dict:
+    """The values a file gives for a room or track (None or missing: keep the current)."""
+    return {key: names[key] for key in keys if names.get(key) is not None}
 
 
 def _as_written(name: str) -> str:
@@ -107,11 +112,11 @@ class Resolver:
             room = event_services.create_room(self.event.venue, {
                 "name_ko": names["ko"], "name_en": names["en"],
                 "capacity": names.get("capacity"),
-                "position": len(self.event.venue.rooms) + 1})
+                "position": names.get("position", len(self.event.venue.rooms) + 1)})
             self.created["rooms"] += 1
             self.rooms.update({name_key(names["ko"]): room, name_key(names["en"]): room})
-        elif names.get("capacity") is not None:
-            event_services.update_room(room, {"capacity": names["capacity"]})
+        else:
+            event_services.update_room(room, _given(names, "capacity", "position"))
         return room
 
     def track(self, names: dict | None) -> Track | None:
@@ -122,11 +127,11 @@ class Resolver:
             track = event_services.create_track(self.event, {
                 "name_ko": names["ko"], "name_en": names["en"],
                 "color": names.get("color") or "#3355aa",
-                "position": len(self.event.tracks) + 1})
+                "position": names.get("position", len(self.event.tracks) + 1)})
             self.created["tracks"] += 1
             self.tracks.update({name_key(names["ko"]): track, name_key(names["en"]): track})
-        elif names.get("color"):
-            event_services.update_track(track, {"color": names["color"]})
+        else:
+            event_services.update_track(track, _given(names, "color", "position"))
         return track
 
     def speaker(self, fields: dict) -> Speaker:

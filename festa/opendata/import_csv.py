@@ -5,7 +5,8 @@ same order in both languages. An `id` that is a session of this event updates it
 another event (a file exported there) is ignored, and such a row, like one without an id,
 updates the session with the same title and start, or is added. The columns after
 `abstract_en` carry the rest of what the export writes (end date past midnight, subtitle,
-description, links, do_not_record, track colour, room capacity, venue and address), so a
+description, links, do_not_record, track colour, room capacity, venue and address, the
+rooms' and tracks' order), so a
 programme exported from one event imports into another unchanged. Optional columns a file
 does not have leave those values as they are.
 """
@@ -35,7 +36,8 @@ COLUMNS = ("id", "date", "start", "end", "title_ko", "title_en", "kind", "langua
            "capacity", "reservation_required", "cancelled", "abstract_ko", "abstract_en",
            "end_date", "subtitle_ko", "subtitle_en", "description_ko", "description_en",
            "links", "do_not_record", "track_color", "room_capacity",
-           "venue_ko", "venue_en", "venue_address_ko", "venue_address_en")
+           "venue_ko", "venue_en", "venue_address_ko", "venue_address_en",
+           "room_position", "track_position")
 REQUIRED = ("date", "start", "end")
 MULTILINE = ("abstract_ko", "abstract_en", "description_ko", "description_en", "links")
 # Session fields taken only when the file has their column (else the session keeps its own).
@@ -151,17 +153,22 @@ def _end_day(value: dict) -> str:
     return value["end_date"].strip() or value["date"]
 
 
+# What a row may say about its room and track: (place, key, column).
+PLACE_FIELDS = (("room", "capacity", "room_capacity"), ("room", "position", "room_position"),
+                ("track", "color", "track_color"), ("track", "position", "track_position"))
+
+
 def _place(plan: ImportPlan, line: int, value: dict) -> dict:
-    """Room (with its capacity) and track (with its colour) as the row names them."""
-    room, track = _names(value["room_ko"], value["room_en"]), _names(value["track_ko"],
-                                                                     value["track_en"])
-    capacity = _int(plan, line, "room_capacity", value["room_capacity"])
-    if room and capacity is not None:
-        room["capacity"] = capacity
-    color = _color(plan, line, value["track_color"])
-    if track and color:
-        track["color"] = color
-    return {"room": room, "track": track}
+    """Room (with its capacity and place in the grid) and track (with its colour and place
+    in the list) as the row names them; what a cell leaves empty is not set."""
+    places = {"room": _names(value["room_ko"], value["room_en"]),
+              "track": _names(value["track_ko"], value["track_en"])}
+    for kind, key, column in PLACE_FIELDS:
+        given = (_color(plan, line, value[column]) if key == "color"
+                 else _int(plan, line, column, value[column]))
+        if places[kind] and given is not None:
+            places[kind][key] = given
+    return places
 
 
 def parse_row(plan: ImportPlan, line: int, raw: dict, zone: ZoneInfo, header: set[str]) -> dict:
@@ -229,16 +236,16 @@ def _venue(plan: ImportPlan, line: int, value: dict) -> None:
 
 
 def _same_place(plan: ImportPlan) -> None:
-    """A room has one capacity and a track one colour: the first row that gives one
-    decides, and a later row that says otherwise is pointed out."""
-    seen: dict[tuple[str, str], object] = {}
+    """A room has one capacity and position and a track one colour and position: the first
+    row that gives one decides, and a later row that says otherwise is pointed out."""
+    seen: dict[tuple[str, str, str], object] = {}
     for row in plan.rows:
-        for kind, key, column in (("room", "capacity", "room_capacity"),
-                                  ("track", "color", "track_color")):
+        for kind, key, column in PLACE_FIELDS:
             place = row[kind]
             if not place or key not in place:
                 continue
-            first = seen.setdefault((kind, name_key(place["en"] or place["ko"])), place[key])
+            first = seen.setdefault((kind, key, name_key(place["en"] or place["ko"])),
+                                    place[key])
             if first != place[key]:
                 plan.warn(row["line"], column, _("%(name)s already has %(value)s on an earlier "
                                                  "line; this line's value is ignored.",

@@ -170,6 +170,7 @@ def programme_row(session: Session, event: Event) -> list:
         track.color if track else "", room.capacity if room else None,
         venue.name_ko if venue else "", venue.name_en if venue else "",
         venue.address_ko if venue else "", venue.address_en if venue else "",
+        room.position if room else None, track.position if track else None,
     ]
 
 

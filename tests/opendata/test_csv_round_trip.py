@@ -58,10 +58,11 @@ def _dress_up(event: Event) -> None:
     """What a plain programme lacks: an address, room capacities, upper-case colours,
     subtitles, descriptions, links, do_not_record, another language, a night session."""
     event.venue.address_ko, event.venue.address_en = "서울 중구 세종대로 110", "110 Sejong-daero"
+    # Orders other than the one rooms and tracks first appear in (which a new event's would be).
     for n, room in enumerate(event.venue.rooms):
-        room.capacity = 100 * (n + 1)
-    for track in event.tracks:
-        track.color = track.color.upper()
+        room.capacity, room.position = 100 * (n + 1), 50 - n
+    for n, track in enumerate(event.tracks):
+        track.color, track.position = track.color.upper(), 30 - n
     first = db.session.scalars(sa.select(Session).where(Session.event_id == event.id)
                                .order_by(Session.starts_at, Session.id)).first()
     first.subtitle_ko, first.subtitle_en = "부제", "A subtitle"
@@ -103,9 +104,9 @@ def _like(source: Event) -> Event:
 
 
 def _places(event: Event) -> tuple:
-    """Track colours, room capacities and the venue with its address, by name."""
-    tracks = {(t.name_ko, t.name_en, t.color) for t in event.tracks}
-    rooms = {(r.name_ko, r.name_en, r.capacity) for r in event.venue.rooms
+    """Track colours, room capacities, their order and the venue with its address."""
+    tracks = {(t.name_ko, t.name_en, t.color, t.position) for t in event.tracks}
+    rooms = {(r.name_ko, r.name_en, r.capacity, r.position) for r in event.venue.rooms
              if db.session.scalar(sa.select(Session.id).where(Session.room_id == r.id,
                                                               Session.event_id == event.id))}
     venue = event.venue

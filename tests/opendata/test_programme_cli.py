@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from festa.extensions import db
 from festa.program.models import Event, Session
-from tests.factories import make_event
+from tests.factories import make_event, make_session, seoul
 
 CAMP = Path(__file__).parent / "ref" / "real" / "frab-camp2019.json"
 
@@ -63,3 +63,28 @@ def test_errors_exit_1_and_keep_nothing(runner, tmp_path):
                                   str(bad)])
     assert unknown.exit_code == 1
     assert "only a schedule.json or schedule.xml can create one" in unknown.output
+
+
+def test_a_programme_csv_from_another_event_imports_and_reruns_unchanged(runner, tmp_path):
+    """The CSV round trip from the command line: ids of the other event are counted and
+    ignored; a re-run finds every session again by title and start."""
+    from festa.opendata import spreadsheets
+
+    source = make_event(slug="seoul-source")
+    make_session(source, start=seoul(source.start_date, 10), title_en="Keynote")
+    make_session(source, start=seoul(source.end_date, 14), title_en="Workshop")
+    target = make_event(slug="seoul-target", venue=None, start_date=source.start_date,
+                        end_date=source.end_date)
+    db.session.commit()
+    exported = tmp_path / "programme.csv"
+    exported.write_bytes(spreadsheets.to_csv(spreadsheets.programme(source), source.timezone))
+    args = ["festa", "programme", "import", "--event", "seoul-target", str(exported), "--apply"]
+    done = runner.invoke(args=args)
+    assert done.exit_code == 0, done.output
+    assert "sessions: 2 new, 0 updated, 0 unchanged (imported)" in done.output
+    assert "ids that are not this event's sessions (matched by title and start instead): 2" in (
+        done.output)
+    again = runner.invoke(args=args)
+    assert "sessions: 0 new, 0 updated, 2 unchanged (imported)" in again.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Session).where(
+        Session.event_id == target.id)) == 2
