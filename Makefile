@@ -66,7 +66,7 @@ serve: $(VENV)/.installed-app assets translations
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Load and fault runs (bench/): each writes its figures into BENCHMARKS.md.
-bench: $(VENV)/.installed-test translations
+bench: $(VENV)/.installed-test assets translations chromium
 	$(PY) -m bench.all
 
 clean:

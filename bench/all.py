@@ -16,6 +16,7 @@ RUNS = [
     "smtp_outage",
     "pg_restart",
     "scaling",
+    "offline_scanner",
 ]
 
 

@@ -7,6 +7,7 @@ verifies real Ed25519 signatures; the registration benchmarks go through the API
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,8 +69,10 @@ def make_sessions(event, count: int, *, rooms: int = 20, capacity: int | None = 
     return sessions
 
 
-def make_attendees(event, count: int, batch: int = 2000) -> list[str]:
-    """`count` confirmed registrations with valid signed tickets; returns the ticket codes."""
+def make_attendees(event, count: int, batch: int = 2000,
+                   name: Callable[[int], str] = lambda n: f"참가자 {n}") -> list[str]:
+    """`count` confirmed registrations with valid signed tickets; returns the ticket codes.
+    `name(n)` names the n-th attendee."""
     from festa.extensions import db
     from festa.registration.models import Registration
     from festa.tickets.codes import sign_ticket
@@ -80,7 +83,7 @@ def make_attendees(event, count: int, batch: int = 2000) -> list[str]:
     for offset in range(0, count, batch):
         size = min(batch, count - offset)
         reg_ids = db.session.scalars(sa.insert(Registration).returning(Registration.id), [
-            dict(event_id=event.id, name=f"참가자 {offset + i}",
+            dict(event_id=event.id, name=name(offset + i),
                  email=f"attendee{offset + i}@bench.example", status="confirmed",
                  agenda_token=secrets.token_urlsafe(24), consent_at=now, created_at=now,
                  updated_at=now, locale="ko", organization="", source="bench",
