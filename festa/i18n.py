@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import get_currency_name, get_territory_currencies
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, refresh
 
@@ -66,6 +68,42 @@ def language_name(code: str | None, lang: str | None = None) -> str:
         return code
     joiner = " · " if lang == "ko" else " and "
     return joiner.join(names)
+
+
+# Codes Babel names that are no country (regions, the EU, test codes).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def countries(lang: str | None = None) -> list[tuple[str, str]]:
+    """(ISO 3166 alpha-2 code, name) in the language, sorted by name."""
+    names = Locale(lang or current_language()).territories
+    return sorted(((code, name) for code, name in names.items()
+                   if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES),
+                  key=lambda item: item[1])
+
+
+def country_name(code: str, lang: str | None = None) -> str:
+    return Locale(lang or current_language()).territories.get(code, code)
+
+
+def is_country(code: str | None) -> bool:
+    """An ISO 3166 alpha-2 code of a country (upper case): KR, DE."""
+    return bool(code) and code in dict(countries("en"))
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 codes some country pays with today (no historic or fund codes)."""
+    today = date.today()
+    return frozenset(currency for code, _name in countries("en")
+                     for currency in get_territory_currencies(code, today, tender=True))
+
+
+def currencies(lang: str | None = None) -> list[tuple[str, str]]:
+    """(ISO 4217 code, "KRW · 대한민국 원") in the language, sorted by code."""
+    lang = lang or current_language()
+    return [(code, f"{code} · {get_currency_name(code, locale=lang)}")
+            for code in sorted(currency_codes())]
 
 
 def current_language() -> str:

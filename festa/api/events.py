@@ -22,6 +22,11 @@ from festa.registration.questions.queries import api_questions
 blp = Blueprint("api_events", __name__, description="Published events and sessions")
 
 
+class OrganizerSchema(ma.Schema):
+    name = ma.fields.String(required=True, metadata={"description": "in the request's language"})
+    url = ma.fields.String(allow_none=True, required=True, metadata={"format": "uri"})
+
+
 class EventSchema(ma.Schema):
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
@@ -32,6 +37,12 @@ class EventSchema(ma.Schema):
     timezone = ma.fields.String(required=True)
     registration_open = ma.fields.Boolean(required=True)
     url = ma.fields.String(required=True)
+    organizer = ma.fields.Nested(OrganizerSchema, allow_none=True, required=True, metadata={
+        "description": "who organizes the event; null when it does not say"})
+    country = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "ISO 3166 alpha-2 code of the event's country", "example": "KR"})
+    currency = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "ISO 4217 code of the event's prices", "example": "KRW"})
 
 
 class ChoiceSchema(ma.Schema):

@@ -18,6 +18,7 @@ from wtforms import (
     SelectField,
     StringField,
     TimeField,
+    URLField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -30,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import ColorInput
 
-from festa.i18n import localized
+from festa.i18n import countries, currencies, localized
 from festa.program.models import SLUG_PATTERN
 from festa.web.forms import (
     ManageForm,
@@ -75,10 +76,21 @@ class EventForm(ManageForm):
         [Optional(), NumberRange(min=1, max=1825)], default=365,
         filters=[lambda days: 365 if days is None else days],
         description=_l("Attendees' data is anonymised this many days after the last day."))
+    # Published as structured data (JSON-LD) for search engines; empty: not claimed.
+    organizer_name_ko = text(_l("Organizer (Korean)"), description=_l("For example 서울특별시."))
+    organizer_name_en = text(_l("Organizer (English)"),
+                             description=_l("For example Seoul Metropolitan Government."))
+    organizer_url = URLField(_l("Organizer's website"), [Optional(), Length(max=500)],
+                             filters=[strip], description=_l("An https:// address."))
+    country = SelectField(_l("Country"), validate_choice=False)
+    currency = SelectField(_l("Currency"), validate_choice=False,
+                           description=_l("Of prices, if the event ever charges."))
 
     rows = (("slug",), ("name_ko", "name_en"), ("description_ko", "description_en"),
             ("start_date", "end_date"), ("timezone", "venue_id"), ("capacity", "retention_days"),
-            ("registration_opens_at", "registration_closes_at"))
+            ("registration_opens_at", "registration_closes_at"),
+            ("organizer_name_ko", "organizer_name_en"), ("organizer_url",),
+            ("country", "currency"))
 
     def __init__(self, *args, venues: list = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +98,15 @@ class EventForm(ManageForm):
                  _zone_of(self.timezone))
         self.venue_id.choices = choices({v.id: localized(v, "name") for v in venues},
                                         empty=_l("— none —"))
+        self.country.choices = choices(dict(countries()), empty=_l("— not stated —"))
+        self.currency.choices = choices(dict(currencies()), empty=_l("— not stated —"))
+
+    def model_data(self) -> dict:
+        data = super().model_data()
+        for name in ("organizer_name_ko", "organizer_name_en", "organizer_url", "country",
+                     "currency"):  # empty inputs: not stated ("" in the column, never NULL)
+            data[name] = data[name] or ""
+        return data
 
 
 class TrackForm(ManageForm):

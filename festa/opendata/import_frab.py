@@ -258,8 +258,12 @@ def _context(plan: ImportPlan, conference: dict, event: Event) -> dict:
 
 def conference_facts(conference: dict) -> dict[str, Any]:
     """What the file says about the conference itself (to create an event from it)."""
-    return {key: str(conference.get(key) or "") for key in
-            ("acronym", "title", "start", "end", "time_zone_name", "url", "base_url")}
+    facts = {key: str(conference.get(key) or "") for key in
+             ("acronym", "title", "start", "end", "time_zone_name", "url", "base_url")}
+    description = conference.get("description")
+    facts["description"] = storable(description, multiline=True) if isinstance(
+        description, str) else ""
+    return facts
 
 
 def parse_conference(plan: ImportPlan, conference: dict, event: Event) -> ImportPlan:

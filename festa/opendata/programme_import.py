@@ -35,7 +35,9 @@ class ProgrammeImport:
 
 def _conference_event(slug: str, filename: str, data: bytes,
                       timezone: str | None) -> tuple[Event | None, list[dict]]:
-    """A new event from the file's conference data (title, first and last day, zone)."""
+    """A new event from the file's conference data (title, description, first and last
+    day, zone). Schedule files name no organizer, country or currency: the event claims
+    none until an organizer sets them (the JSON-LD leaves them out meanwhile)."""
     if not filename.lower().endswith((".json", ".xml")) and data.lstrip()[:1] not in b"{[<":
         return None, [{"line": 1, "field": "event",
                        "message": f"No event “{slug}”; only a schedule.json or schedule.xml "
@@ -52,6 +54,8 @@ def _conference_event(slug: str, filename: str, data: bytes,
     try:
         event = create_event({
             "slug": slug, "name_ko": title, "name_en": title,
+            "description_ko": facts.get("description", ""),
+            "description_en": facts.get("description", ""),
             "start_date": date.fromisoformat(facts["start"][:10]),
             "end_date": date.fromisoformat(facts["end"][:10]),
             "timezone": timezone or facts.get("time_zone_name") or "Asia/Seoul",

@@ -8,9 +8,10 @@ Templates include `opendata/_jsonld_event.html` or `opendata/_jsonld_session.htm
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, url_for
 
 from festa.i18n import current_language, language_codes, localized, speaker_name
 from festa.opendata.calendars import agenda_url
@@ -65,9 +66,15 @@ def event_jsonld(event: Event) -> dict[str, Any]:
         "isAccessibleForFree": True,
         "offers": _offer(event),
         # The event's own facts: an imported Berlin conference is not Seoul's.
-        **({"organizer": {"@type": "Organization", "name": localized(event, "organizer_name")}}
-           if localized(event, "organizer_name") else {}),
+        **({"organizer": _organizer(event)} if localized(event, "organizer_name") else {}),
     }
+
+
+def _organizer(event: Event) -> dict[str, Any]:
+    organizer = {"@type": "Organization", "name": localized(event, "organizer_name")}
+    if event.organizer_url:
+        organizer["url"] = event.organizer_url
+    return organizer
 
 
 def session_jsonld(session: Session) -> dict[str, Any]:
@@ -100,7 +107,20 @@ def session_jsonld(session: Session) -> dict[str, Any]:
     return data
 
 
-def open_graph(title: str, description: str, url: str) -> list[tuple[str, str]]:
+def site_image() -> str:
+    """The site's icon (512 px square), the link-preview image of a page that has none."""
+    return queries.absolute_url(url_for("static", filename="icons/festa-512.png"))
+
+
+def session_image(session: Session) -> str:
+    """A speaker's photo (the first with a web address), else the site's icon."""
+    photos = (role.speaker.photo_url for role in session.speaker_roles)
+    return next((url for url in photos if urlsplit(url).scheme in ("http", "https")),
+                site_image())
+
+
+def open_graph(title: str, description: str, url: str, image: str = ""
+               ) -> list[tuple[str, str]]:
     """(property, content) pairs of the Open Graph tags for a page."""
     lang = current_language()
     pairs = [("og:type", "website"), ("og:site_name", "AI Seoul Festa"), ("og:title", title),
@@ -108,6 +128,8 @@ def open_graph(title: str, description: str, url: str) -> list[tuple[str, str]]:
     pairs += [("og:locale:alternate", code) for key, code in OG_LOCALES.items() if key != lang]
     if description:
         pairs.append(("og:description", " ".join(description.split())[:300]))
+    if image:
+        pairs.append(("og:image", image))
     return pairs
 
 
@@ -115,4 +137,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(event_jsonld)
     app.add_template_global(session_jsonld)
     app.add_template_global(open_graph)
+    app.add_template_global(site_image)
+    app.add_template_global(session_image)
     app.add_template_global(agenda_url, "agenda_feed_url")

@@ -109,6 +109,7 @@ CONFERENCE_SESSIONS: list[tuple] = [
 
 # The demo events are Seoul's: structured data names the city as organizer.
 DEMO_ORGANIZER = ("서울특별시", "Seoul Metropolitan Government")
+DEMO_ORGANIZER_URL = "https://www.seoul.go.kr"
 
 def seoul(day: date, hhmm: str) -> datetime:
     hour, minute = (int(part) for part in hhmm.split(":"))
@@ -190,7 +191,7 @@ def _conference(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speake
         start_date=CONFERENCE_DAY, end_date=CONFERENCE_DAY, venue=venue, published=True,
         capacity=1500,
         organizer_name_ko=DEMO_ORGANIZER[0], organizer_name_en=DEMO_ORGANIZER[1],
-        country="KR", currency="KRW",
+        organizer_url=DEMO_ORGANIZER_URL, country="KR", currency="KRW",
         registration_opens_at=seoul(date(2025, 1, 13), "10:00"),
         registration_closes_at=seoul(date(2025, 2, 10), "18:00"),
     )
@@ -221,7 +222,7 @@ def _festa(venue: Venue, rooms: dict[str, Room], speakers: dict[str, Speaker],
         start_date=start, end_date=start + timedelta(days=2), venue=venue, published=True,
         capacity=FESTA_CAPACITY,
         organizer_name_ko=DEMO_ORGANIZER[0], organizer_name_en=DEMO_ORGANIZER[1],
-        country="KR", currency="KRW",
+        organizer_url=DEMO_ORGANIZER_URL, country="KR", currency="KRW",
         registration_opens_at=now - timedelta(days=30),
         registration_closes_at=seoul(start - timedelta(days=1), "18:00"),
     )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -25,11 +26,13 @@ from festa.auth.teams import put_on_team
 from festa.core.transactions import transactional
 from festa.errors import FestaError
 from festa.extensions import db
+from festa.i18n import currency_codes, is_country
 from festa.program.models import SLUG_PATTERN, Event, Room, Session, Track, Venue
 
 EVENT_FIELDS = ("slug", "name_ko", "name_en", "description_ko", "description_en",
                 "start_date", "end_date", "timezone", "venue_id", "capacity",
-                "registration_opens_at", "registration_closes_at", "retention_days")
+                "registration_opens_at", "registration_closes_at", "retention_days",
+                "organizer_name_ko", "organizer_name_en", "organizer_url", "country", "currency")
 TRACK_FIELDS = ("name_ko", "name_en", "description_ko", "description_en", "color", "position")
 VENUE_FIELDS = ("name_ko", "name_en", "address_ko", "address_en")
 ROOM_FIELDS = ("name_ko", "name_en", "capacity", "position", "opens_at", "closes_at",
@@ -137,7 +140,22 @@ def _check_event(values: dict, event: Event | None) -> None:
         problems.add("registration_closes_before_opens", "registration_closes_at",
                      _("Registration must close after it opens."))
     check_capacity(problems, values["capacity"], event.seats_taken if event else 0)
+    _check_event_facts(problems, values)
     problems.check()
+
+
+def _check_event_facts(problems: Problems, values: dict) -> None:
+    """Organizer, country and currency as structured data publishes them: a web address
+    anyone can open, ISO 3166 and ISO 4217 codes in use (empty: not known)."""
+    if values["country"] and not is_country(values["country"]):
+        problems.add("unknown_country", "country", _("Choose a country from the list."))
+    if values["currency"] and values["currency"] not in currency_codes():
+        problems.add("unknown_currency", "currency", _("Choose a currency from the list."))
+    url = values["organizer_url"] or ""
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500):
+        problems.add("bad_organizer_url", "organizer_url",
+                     _("Enter a web address starting with https://."))
 
 
 def _slug_taken(slug: str, event: Event | None) -> bool:
@@ -159,6 +177,9 @@ def _check_event_venue(problems: Problems, venue_id: int | None, event: Event | 
 def event_values(data: Mapping[str, Any], event: Event | None = None) -> dict:
     """The event's fields as they would be saved, checked (raises FestaError)."""
     values = pick(data, EVENT_FIELDS, event or Event(timezone="Asia/Seoul", retention_days=365))
+    for name in ("country", "currency"):  # codes are written in capitals: kr → KR
+        if isinstance(values[name], str):
+            values[name] = values[name].strip().upper()
     _check_event(values, event)
     return values
 

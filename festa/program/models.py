@@ -89,10 +89,12 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
-    # Facts for structured data (JSON-LD, Open Graph): who organizes it, the country
-    # (ISO 3166 alpha-2) and the currency of prices (ISO 4217).
+    # Facts for structured data (JSON-LD, Open Graph): who organizes it (and their web
+    # address), the country (ISO 3166 alpha-2) and the currency of prices (ISO 4217).
+    # Empty: not known, and then not claimed.
     organizer_name_ko: Mapped[str] = mapped_column(sa.String(200), default="")
     organizer_name_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    organizer_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     country: Mapped[str] = mapped_column(sa.String(2), default="")
     currency: Mapped[str] = mapped_column(sa.String(3), default="")
     # Confirmed registrations, kept by an atomic conditional UPDATE so a rush never oversells.

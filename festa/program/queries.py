@@ -183,6 +183,12 @@ def event_summary(event: Event) -> dict:
         "timezone": event.timezone,
         "registration_open": registration_open(event),
         "url": absolute_url(f"/events/{event.slug}/"),
+        # What the event states about itself; null where it says nothing.
+        "organizer": ({"name": localized(event, "organizer_name"),
+                       "url": event.organizer_url or None}
+                      if localized(event, "organizer_name") else None),
+        "country": event.country or None,
+        "currency": event.currency or None,
     }
 
 

@@ -57,6 +57,13 @@ EVENT_ERRORS = [
     ("registration_closes_at", "2026-01-01T09:00", "Registration closes", "close after"),
     ("start_date", "2026-13-45", "First day", "date"),
     ("retention_days", "0", "Keep personal data (days after the event)", "between 1 and 1825"),
+    ("country", "XX", "Country", "Choose a country from the list"),
+    ("country", "Korea", "Country", "Choose a country from the list"),
+    ("currency", "ABC", "Currency", "Choose a currency from the list"),
+    ("currency", "DEM", "Currency", "Choose a currency from the list"),  # no longer paid with
+    ("organizer_url", "javascript:alert(1)", "Organizer's website", "https://"),
+    ("organizer_url", "www.seoul.go.kr", "Organizer's website", "https://"),
+    ("organizer_name_en", "x" * 201, "Organizer (English)", "200"),
 ]
 
 

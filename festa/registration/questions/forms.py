@@ -13,13 +13,13 @@ from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from festa.hangul import with_particles
-from festa.i18n import localized
+from festa.i18n import countries, localized
 from festa.program.queries import registration_open
 from festa.registration.forms import CheckboxListField
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.questions.models import Answer, Question, QuestionKind
 from festa.registration.questions.queries import answer_text
-from festa.registration.questions.rules import applies, countries, event_questions
+from festa.registration.questions.rules import applies, event_questions
 
 
 def field_key(question: Question) -> str:

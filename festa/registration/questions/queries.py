@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from festa.extensions import db
-from festa.i18n import localized
+from festa.i18n import country_name, localized
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.questions.models import (
     Answer,
@@ -18,7 +18,7 @@ from festa.registration.questions.models import (
     QuestionChoice,
     QuestionKind,
 )
-from festa.registration.questions.rules import country_name, event_questions
+from festa.registration.questions.rules import event_questions
 
 
 def question_summary(question: Question) -> dict:

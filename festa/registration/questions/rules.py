@@ -13,20 +13,17 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from babel import Locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from festa.core import inputs
 from festa.extensions import db
-from festa.i18n import current_language, localized
+from festa.i18n import is_country, localized
 from festa.registration.questions.models import Question, QuestionKind
 from festa.web.forms import input_message
 
 TEXT_MAX = {QuestionKind.SHORT_TEXT: 300, QuestionKind.LONG_TEXT: 5000}
 NUMBER_MAX = Decimal(10) ** 12
-# Codes Babel names that are no country (regions, the EU, test codes).
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 YES = {"yes", "true", "1", "y", "on"}
 NO = {"no", "false", "0", "n", "off"}
 
@@ -55,18 +52,6 @@ def event_questions(event_id: int, *, include_retired: bool = False) -> list[Que
 def applies(question: Question, session_ids: Iterable[int]) -> bool:
     """Asked of everyone, or of those who reserve the question's session."""
     return question.session_id is None or question.session_id in set(session_ids)
-
-
-def countries(lang: str | None = None) -> list[tuple[str, str]]:
-    """(ISO 3166 code, name) in the language, sorted by name."""
-    names = Locale(lang or current_language()).territories
-    return sorted(((code, name) for code, name in names.items()
-                   if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES),
-                  key=lambda item: item[1])
-
-
-def country_name(code: str, lang: str | None = None) -> str:
-    return Locale(lang or current_language()).territories.get(code, code)
 
 
 def _empty(raw: object) -> bool:
@@ -131,7 +116,7 @@ def clean_answer(question: Question, raw: object) -> Cleaned | None:
     if kind == QuestionKind.NUMBER:
         return Cleaned(value=_number(raw))
     code = str(raw).strip().upper()
-    if code not in dict(countries("en")):
+    if not is_country(code):
         raise ValueError(_("Choose a country from the list."))
     return Cleaned(value=code)
 
