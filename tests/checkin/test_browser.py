@@ -205,3 +205,28 @@ def test_a_refresh_fetches_only_the_changes_and_the_scanner_decides_by_them(live
     assert scan(page, voided.code) == "revoked"
     assert scan(page, kept.code) == "ok"
     assert page.get_attribute("#scanner", "data-scan-mode") == "offline"
+
+
+def test_a_bundle_kept_by_an_older_page_is_fetched_again_whole(live_server, page_factory):
+    _event, entrance, (ticket, gone) = setup_event()
+    revoke_ticket(gone, "cancelled")
+    db.session.commit()
+    page = page_factory(PHONE)
+    bundle_urls = []
+    page.on("requestfinished", lambda r: "/bundle" in r.url and bundle_urls.append(r.url))
+    open_scanner(page, live_server, device_token(entrance))
+    page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
+    # what the page kept before the deltas: the contract's offline bundle as JSON
+    page.evaluate("""(id) => fetch('/api/v1/checkpoints/' + id + '/offline-bundle', {headers:
+        {Authorization: 'Bearer ' + localStorage.getItem('festa-door-token')}})
+        .then((r) => r.json()).then((old) => import('/static/js/door-offline.js')
+        .then((offline) => offline.idb.put('bundles', old, id)))""", entrance.id)
+    bundle_urls.clear()
+    page.reload()
+    wait_for(page, "data-ready", "1")
+    page.wait_for_function("() => !!document.getElementById('scanner').dataset.bundle")
+    assert len(bundle_urls) == 1 and "since=" not in bundle_urls[0]
+    page.context.set_offline(True)
+    wait_for(page, "data-scan-mode", "offline")
+    assert scan(page, gone.code) == "revoked"
+    assert scan(page, ticket.code) == "ok"

@@ -213,3 +213,20 @@ def test_the_bundle_is_the_device_s_own(client):
                           headers={"Authorization": f"Bearer {device_token(entrance)}"})
     assert response.status_code == 403
     assert client.get(f"/api/v1/checkpoints/{room.id}/bundle").status_code == 401
+
+
+def test_a_large_delta_comes_as_the_full_bundle(client, monkeypatch):
+    from festa.checkin import bundle
+
+    event, entrance, (first, second) = setup_event()
+    token = device_token(entrance)
+    age_everything()
+    version = fetch(client, entrance, token)["version"]
+    revoke_ticket(first, "voided")
+    db.session.commit()
+    assert fetch(client, entrance, token, since=version)["full"] is False
+    monkeypatch.setattr(bundle, "MAX_DELTA_TICKETS", 1)  # a smaller limit, same rule
+    decide_scan(entrance, second.code)
+    body = fetch(client, entrance, token, since=version)
+    assert body["full"] is True and ids(body["revoked"]) == [first.id]
+    assert ids(body["present"]) == [second.id]
