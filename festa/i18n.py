@@ -229,6 +229,7 @@ def init_app(app: Flask, babel: Babel) -> None:
         format_when=format_when,
         current_language=current_language,
         language_name=language_name,
+        country_name=country_name,
         LANGUAGES=LANGUAGES,
     )
 

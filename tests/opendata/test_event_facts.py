@@ -54,6 +54,9 @@ def test_event_form_sets_the_facts_and_structured_data_follows(client, auth, app
     assert "주최 기관(영어)" in edit and "통화" in edit
     assert 'value="EUR">EUR · 유로</option>' in edit.replace("<option selected ", "<option ")
 
+    refresh()
+    manage = client.get(f"/manage/events/{event.id}/?lang=en").get_data(as_text=True)
+    assert "Organizer, country and currency: Berlin Senate · Germany · EUR" in manage
     event.published = True
     db.session.commit()
     data, og = _head(client, "/events/berlin-ai/?lang=en")
@@ -80,6 +83,9 @@ def test_event_form_sets_the_facts_and_structured_data_follows(client, auth, app
     data, _og = _head(client, "/events/berlin-ai/?lang=en")
     assert "organizer" not in data and "priceCurrency" not in data["offers"]
     assert "addressCountry" not in data["location"]["address"]
+    refresh()
+    manage = client.get(f"/manage/events/{event.id}/?lang=ko").get_data(as_text=True)
+    assert "주최 기관, 국가, 통화를 밝히지 않았습니다." in manage
     api = client.get("/api/v1/events/berlin-ai").get_json()
     assert api["organizer"] is None and api["country"] is None and api["currency"] is None
 
