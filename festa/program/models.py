@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -14,6 +14,8 @@ from festa.dbtypes import UTCDateTime, utcnow
 from festa.extensions import db
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# RFC 3986's reserved and unreserved characters, and % (already encoded): kept as they are.
+URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 class SessionKind(enum.StrEnum):
@@ -224,12 +226,16 @@ class Session(db.Model):
     @property
     def web_links(self) -> list[dict[str, str]]:
         """The session's links that are absolute http(s) URLs, as [{"url", "title"}]: an
-        imported file may hold relative paths or `javascript:`, which no page may link."""
-        return [{"url": link["url"], "title": link.get("title") or ""}
-                for link in self.links or []
-                if isinstance(link, dict) and isinstance(link.get("url"), str)
-                and urlsplit(link["url"]).scheme in ("http", "https")
-                and urlsplit(link["url"]).netloc]
+        imported file may hold relative paths or `javascript:`, which no page may link.
+        Spaces and other characters a URI cannot hold are percent-encoded, as browsers do."""
+        links = []
+        for link in self.links or []:
+            url = link.get("url") if isinstance(link, dict) else None
+            parts = urlsplit(url.strip()) if isinstance(url, str) else None
+            if parts and parts.scheme in ("http", "https") and parts.netloc:
+                links.append({"url": quote(parts.geturl(), safe=URI_SAFE),
+                              "title": str(link.get("title") or "")})
+        return links
 
 
 class Speaker(db.Model):

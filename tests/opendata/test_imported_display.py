@@ -8,6 +8,7 @@ import html
 import json
 import xml.etree.ElementTree as ET
 from datetime import date
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import refresh
@@ -80,12 +81,15 @@ def test_only_web_links_are_linked_and_do_not_record_is_said(client, app):
     event = make_event()
     session = make_session(event, subtitle_en="A subtitle", do_not_record=True, links=[
         {"url": "javascript:alert(1)", "title": "bad"}, {"url": "/relative", "title": "rel"},
-        {"url": "https://example.org/slides", "title": ""}])
+        {"url": "https://example.org/slides", "title": ""},
+        {"url": " https://example.org/a talk?q=한", "title": "spaced"}])
     db.session.commit()
     page = _page(client, f"/events/{event.slug}/sessions/{session.id}?lang=en")
     assert "javascript:" not in page and 'href="/relative"' not in page
     assert ('<a href="https://example.org/slides" rel="noopener noreferrer">'
             'https://example.org/slides</a>') in page
+    assert ('<a href="https://example.org/a%20talk?q=%ED%95%9C" rel="noopener noreferrer">'
+            'spaced</a>') in page
     assert "This session is not recorded." in page
     assert "이 세션은 녹화하지 않습니다." in _page(
         client, f"/events/{event.slug}/sessions/{session.id}?lang=ko")
@@ -126,3 +130,30 @@ def test_feeds_carry_subtitle_links_and_real_language_codes(client, programme, f
     assert api[dialogue.id]["language"] == "ko"
     assert api[dialogue.id]["languages"] == ["ko", "en"]
     assert api[programme.keynote.id]["languages"] == ["ko"]
+
+
+def test_real_files_imported_go_out_valid_with_their_links(client, app, frab_validator,
+                                                           frab_xsd):
+    """camp2019 imported, then published again: the feed validates (links, subtitles,
+    descriptions and German included) and keeps every link and language of the file."""
+    event, _session, _item = _camp2019()
+    document = json.loads((REAL / "frab-camp2019.json").read_text())
+    source = {item["guid"]: item for day in document["schedule"]["conference"]["days"]
+              for items in day["rooms"].values() for item in items}
+    base = f"/api/v1/events/{event.slug}/schedule"
+    out = client.get(f"{base}.json?lang=en").get_json()
+    assert [f"{e.json_path}: {e.message}" for e in frab_validator.iter_errors(out)] == []
+    sessions = {s.id: s for s in event.sessions}
+    items = [item for day in out["schedule"]["conference"]["days"]
+             for items in day["rooms"].values() for item in items]
+    assert len(items) == len(source)
+    for item in items:
+        original = source[sessions[item["id"]].source_key]
+        assert item["language"] == original["language"]
+        # Every absolute web link of the file; a bare "nymtech.net" is no URI and stays out.
+        assert [link["url"] for link in item["links"]] == [
+            link["url"] for link in original["links"]
+            if urlsplit(link["url"]).scheme in ("http", "https") and urlsplit(link["url"]).netloc]
+        assert item["subtitle"] == storable(original["subtitle"])
+    xml = client.get(f"{base}.xml?lang=en").get_data(as_text=True)
+    assert [str(e) for e in frab_xsd.iter_errors(xml)] == []
