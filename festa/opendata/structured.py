@@ -31,7 +31,8 @@ def _place(event: Event) -> dict[str, Any]:
         postal["streetAddress"] = address
     if event.country:
         postal["addressCountry"] = event.country
-    place["address"] = postal
+    if len(postal) > 1:  # an address that says nothing is left out, not sent empty
+        place["address"] = postal
     return place
 
 

@@ -82,7 +82,8 @@ def test_event_form_sets_the_facts_and_structured_data_follows(client, auth, app
     assert client.post(f"/manage/events/{event.id}/edit", data=cleared).status_code == 302
     data, _og = _head(client, "/events/berlin-ai/?lang=en")
     assert "organizer" not in data and "priceCurrency" not in data["offers"]
-    assert "addressCountry" not in data["location"]["address"]
+    assert data["location"]["address"] == {"@type": "PostalAddress",
+                                           "streetAddress": "Messedamm 22, 14055 Berlin"}
     refresh()
     manage = client.get(f"/manage/events/{event.id}/?lang=ko").get_data(as_text=True)
     assert "주최 기관, 국가, 통화를 밝히지 않았습니다." in manage
@@ -107,6 +108,7 @@ def test_an_imported_berlin_event_claims_nothing_of_seoul(client, app):
                            ensure_ascii=False)
         assert not [claim for claim in SEOUL_CLAIMS if claim in facts], facts
         assert "organizer" not in data and "priceCurrency" not in data["offers"]
+        assert "address" not in data["location"]  # the file gives none: none is sent
         assert data["name"] == "Chaos Communication Camp 2019"
         assert data["startDate"].endswith("+02:00")
         assert og["og:title"] == ["Chaos Communication Camp 2019"]
