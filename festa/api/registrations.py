@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from festa.api import ErrorSchema
 from festa.api.auth import bearer_token, organizer_or_none, require_team
 from festa.api.fields import Email, Text
-from festa.core.inputs import MAX_ID
+from festa.core.inputs import MAX_ID, MAX_JSON_INT
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.program.queries import published_event_or_404
@@ -22,6 +22,16 @@ from festa.registration.rules import registration_rate_limit
 
 blp = Blueprint("api_registrations", __name__, description="Registrations: sign up, look up, "
                 "cancel")
+
+
+# What an answer can be, as the document tells clients: text, a number, yes/no, a choice
+# id or a list of them. Integers stay within 64 bits (the JSON reader refuses more, 422).
+_INT = {"type": "integer", "minimum": -MAX_JSON_INT, "maximum": MAX_JSON_INT}
+ANSWER_VALUE = {"nullable": True, "anyOf": [
+    {"type": "string"}, {"type": "boolean"}, _INT,
+    {"type": "number", "minimum": -MAX_JSON_INT, "maximum": MAX_JSON_INT},
+    {"type": "array", "items": {"anyOf": [_INT, {"type": "string"}]}},
+]}
 
 
 class RegistrationIn(ma.Schema):
@@ -35,7 +45,8 @@ class RegistrationIn(ma.Schema):
         metadata={"description": "ids of sessions that need a reservation"},
     )
     answers = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=dict,
+        keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True, metadata=ANSWER_VALUE),
+        load_default=dict,
         metadata={"description": "answers keyed by question id (see GET /events/{slug}); "
                                  "a bad answer is a 422 with the field answers.<id>"},
     )
