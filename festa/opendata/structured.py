@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, url_for
+from flask_babel import gettext as _
 
 from festa.i18n import current_language, language_codes, localized, speaker_name
 from festa.opendata.calendars import agenda_url
@@ -124,7 +125,8 @@ def open_graph(title: str, description: str, url: str, image: str = ""
                ) -> list[tuple[str, str]]:
     """(property, content) pairs of the Open Graph tags for a page."""
     lang = current_language()
-    pairs = [("og:type", "website"), ("og:site_name", "AI Seoul Festa"), ("og:title", title),
+    # The site's name as its pages' titles write it (base.html), in the page's language.
+    pairs = [("og:type", "website"), ("og:site_name", _("AI Seoul Festa")), ("og:title", title),
              ("og:url", url), ("og:locale", OG_LOCALES.get(lang, "ko_KR"))]
     pairs += [("og:locale:alternate", code) for key, code in OG_LOCALES.items() if key != lang]
     if description:

@@ -67,10 +67,12 @@ def test_event_form_sets_the_facts_and_structured_data_follows(client, auth, app
                                            "streetAddress": "Messedamm 22, 14055 Berlin"}
     assert data["offers"]["priceCurrency"] == "EUR"
     assert og["og:title"] == ["Berlin AI"] and og["og:type"] == ["website"]
+    assert og["og:site_name"] == ["AI Seoul Festa"] and og["og:locale"] == ["en_US"]
     assert og["og:url"] == ["http://127.0.0.1:5000/events/berlin-ai/"]
     assert og["og:image"] == ["http://127.0.0.1:5000/static/icons/festa-512.png"]
-    korean, _og = _head(client, "/events/berlin-ai/?lang=ko")
+    korean, og = _head(client, "/events/berlin-ai/?lang=ko")
     assert korean["organizer"]["name"] == "베를린 시정부"
+    assert og["og:site_name"] == ["AI 서울 페스타"] and og["og:locale"] == ["ko_KR"]
 
     api = client.get("/api/v1/events/berlin-ai?lang=en").get_json()
     assert api["organizer"] == {"name": "Berlin Senate", "url": "https://www.berlin.de"}
