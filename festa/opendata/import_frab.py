@@ -126,6 +126,21 @@ def _end(item: dict, start: datetime, zone: ZoneInfo) -> datetime | None:
     return start + duration if duration else None
 
 
+def _public_name(name: str) -> dict[str, Any]:
+    """Name fields of a frab/pretalx public name, which is written as shown ("Ing.
+    Brigitte Lutz, MSc"): a comma there starts a suffix such as a degree, not the
+    "Family, Given" of a CSV, so the name is displayed exactly as the file gives it."""
+    head, comma, tail = name.partition(",")
+    if not comma:
+        return split_name(name, name)
+    words = head.split()
+    family, given = (words[-1] + comma + tail, " ".join(words[:-1])) if len(words) > 1 else (
+        name, "")
+    return {"family_name_ko": family, "given_name_ko": given, "family_name_en": family,
+            "given_name_en": given, "given_name_first": bool(given), "name_ko": name,
+            "name_en": name}
+
+
 def _person(person: object) -> dict | None:
     """Name (public_name, name or legacy full_public_name), biography and the file's
     identity of one person; None when it has no name."""
@@ -142,7 +157,7 @@ def _person(person: object) -> dict | None:
                 if isinstance(person.get(k), str) and person[k].strip()), "")
     identity = next((str(person[k]) for k in ("guid", "code", "id")
                      if person.get(k) not in (None, "")), "")
-    fields = split_name(name, name)
+    fields = _public_name(name)
     fields.update(bio_ko=bio, bio_en=bio, source_key=identity[:200])
     return fields
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from festa.core.inputs import storable
 from festa.extensions import db
+from festa.i18n import speaker_name
 from festa.opendata import importer
 from festa.opendata.import_apply import apply_plan
 from festa.program.models import Session, Speaker
@@ -85,6 +86,55 @@ def test_frab_json_2019_field_by_field(app):
     assert languages["de"] == 24
     people = {str(p["id"]) for _d, _r, item in items for p in item["persons"]}
     assert summary["speakers"] == len(people) == plan.file_counts["speakers"]
+
+
+def test_legacy_frab_json_2016_field_by_field(app):
+    """frab's export before 2017 (Linuxwochen Wien 2016): persons named only
+    full_public_name, no time_zone_name, sessions without a track or a language."""
+    path = REAL / "frab-lww2016.json"
+    document = json.loads(path.read_text())
+    zone = ZoneInfo("Europe/Vienna")
+    event, plan, summary = _import("schedule.json", path, start_date=date(2016, 4, 28),
+                                   end_date=date(2016, 4, 30), timezone="Europe/Vienna")
+    sessions = _sessions(event)
+    items = list(_json_items(document))
+    assert summary["created"] == len(items) == len(sessions) == plan.file_counts["sessions"]
+    assert len(items) == 92
+    rooms = {room for _day, room, _item in items}
+    assert summary["rooms"] == len(rooms) == plan.file_counts["rooms"] == 8
+    tracks = {item["track"] for _d, _r, item in items} - {None}
+    assert plan.file_counts["tracks"] == len(tracks) == 10
+    unnamed = 0
+    for day, room, item in items:
+        session = sessions[item["guid"]]
+        start = datetime.fromisoformat(item["date"])
+        hours, minutes = map(int, item["duration"].split(":"))
+        assert session.starts_at == start
+        assert start.date().isoformat() == day["date"]
+        assert session.starts_at.astimezone(zone).strftime("%H:%M") == item["start"]
+        assert session.ends_at - session.starts_at == timedelta(hours=hours, minutes=minutes)
+        assert session.room.name_en == room
+        assert session.title_en == item["title"].strip()
+        assert session.subtitle_en == item["subtitle"].strip()
+        assert session.abstract_en == storable(item["abstract"], multiline=True)
+        assert session.description_en == storable(item["description"], multiline=True)
+        assert (session.track.name_en if session.track else None) == item["track"]
+        # An empty language is not guessed silently: English, with a warning on its line.
+        assert session.language == (item["language"] or "en")
+        unnamed += not item["language"]
+        assert [link["url"] for link in session.links or []] == [
+            link["url"] for link in item["links"]]
+        roles = [r.speaker for r in session.speaker_roles]
+        assert [s.source_key for s in roles] == [str(p["id"]) for p in item["persons"]]
+        # Shown as the file writes it, also "Ing. Brigitte Lutz, MSc" (not "Family, Given").
+        assert [speaker_name(s, "en") for s in roles] == [
+            p["full_public_name"] for p in item["persons"]]
+    assert unnamed == 11
+    assert sum(w["field"] == "language" for w in plan.warnings) == unnamed
+    languages = Counter(s.language for s in sessions.values())
+    assert languages == Counter({"de": 63, "en": 18 + unnamed})
+    people = {p["id"] for _d, _r, item in items for p in item["persons"]}
+    assert summary["speakers"] == len(people) == plan.file_counts["speakers"] == 66
 
 
 def test_pretalx_json_persons_with_biographies_and_codes(app):
@@ -182,7 +232,8 @@ def test_same_name_at_two_conferences_stays_two_people(app):
     assert (again["created"], again["unchanged"], again["speakers"]) == (0, 1, 0)
 
 
-@pytest.mark.parametrize("name", ["frab-camp2019.json", "wafer-debconf23.xml"])
+@pytest.mark.parametrize("name", ["frab-camp2019.json", "frab-lww2016.json",
+                                  "wafer-debconf23.xml"])
 def test_reimporting_a_real_file_changes_nothing(app, name):
     path = REAL / name
     event, plan, summary = _import(name, path, start_date=date(2019, 8, 21))
