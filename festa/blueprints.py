@@ -14,6 +14,7 @@ from festa.checkin import privacy as checkin_privacy
 from festa.checkin.manage_views import bp as checkin_manage_bp
 from festa.checkin.views import bp as door_bp
 from festa.core import cache as render_cache
+from festa.core import lookups
 from festa.core.views import bp as core_bp
 from festa.manage.views import bp as manage_bp
 from festa.opendata.manage_views import bp as opendata_manage_bp
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
     security.init_app(app)
     cli.init_app(app)
     render_cache.init_app(app)
+    lookups.init_app(app)
     programme_version.init_app(app)
     schedule_cache.register_personal_check(attendee.browses_as_attendee)
     outbox_mail.init_app(app)

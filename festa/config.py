@@ -97,6 +97,9 @@ def load_settings(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # How long a process keeps a device token's device, a checkpoint's event and an
+        # event's webhook receivers (festa.core.lookups): a revoked device stops within this.
+        "LOOKUP_CACHE_SECONDS": float(env.get("LOOKUP_CACHE_SECONDS") or 5),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -33,7 +33,8 @@ registration_cancelled = festa_signals.signal("registration-cancelled")
 # sender: the Registration whose personal data is being erased ("delete my data", retention),
 # already blanked; every area scrubs the copies it keeps (scans, webhook payloads).
 registration_erased = festa_signals.signal("registration-erased")
-# sender: the Scan that let someone in; keywords: ticket, checkpoint.
+# sender: the scan that let someone in (`id`); keywords: ticket (`id`, `registration_id`),
+# checkpoint (`id`, `event_id`). Sent after the scan was decided, in its transaction.
 checkin_created = festa_signals.signal("checkin-created")
 
 

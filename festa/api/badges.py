@@ -32,7 +32,7 @@ def badge(registration_id: int):
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise FestaError("not_found", "No such registration.", status=404)
-    if device is not None and device.checkpoint.event_id != registration.event_id:
+    if device is not None and device.event_id != registration.event_id:
         raise FestaError("forbidden", "This device scans for another event.", status=403)
     if user is not None:
         require_team(user, registration.event_id, "registration")

@@ -22,7 +22,8 @@ from festa.auth.models import User
 from festa.auth.services import hash_token, user_for_api_token
 from festa.checkin import bundle as bundles
 from festa.checkin import queries
-from festa.checkin.models import Checkpoint, Device, ScanResult
+from festa.checkin.devices import DoorCheckpoint, DoorDevice, door_checkpoint
+from festa.checkin.models import Checkpoint, ScanResult
 from festa.checkin.services import (
     decide_scan,
     device_for_token,
@@ -227,7 +228,7 @@ def _check_csrf() -> None:
                          status=400) from error
 
 
-def scanner() -> tuple[Device | None, User | None]:
+def scanner() -> tuple[DoorDevice | None, User | None]:
     """The device or staff member behind this request; 401 without one."""
     token = bearer_token()
     if token:
@@ -248,15 +249,29 @@ def scanner() -> tuple[Device | None, User | None]:
                      status=401)
 
 
-def checkpoint_for_scanner(checkpoint_id: int) -> tuple[Checkpoint, Device | None, User | None]:
+def door_for_scanner(checkpoint_id: int
+                     ) -> tuple[DoorCheckpoint, DoorDevice | None, User | None]:
+    """The checkpoint this request may scan at, without asking the database when a device
+    token names its own checkpoint (devices and checkpoints are kept per process)."""
     device, user = scanner()
-    if device is not None and device.checkpoint_id != checkpoint_id:
-        raise FestaError("forbidden", "This device belongs to another checkpoint.", status=403)
-    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if device is not None:
+        if device.checkpoint_id != checkpoint_id:
+            raise FestaError("forbidden", "This device belongs to another checkpoint.",
+                             status=403)
+        return DoorCheckpoint(id=checkpoint_id, event_id=device.event_id), device, None
+    checkpoint = door_checkpoint(checkpoint_id)
     if checkpoint is None:
         raise FestaError("not_found", "No such checkpoint.", status=404)
-    if user is not None:  # staff scan only at the events whose team they are on
-        require_team(user, checkpoint.event_id, "checkpoint")
+    require_team(user, checkpoint.event_id, "checkpoint")  # staff: their events only
+    return checkpoint, None, user
+
+
+def checkpoint_for_scanner(checkpoint_id: int
+                           ) -> tuple[Checkpoint, DoorDevice | None, User | None]:
+    door, device, user = door_for_scanner(checkpoint_id)
+    checkpoint = db.session.get(Checkpoint, door.id)
+    if checkpoint is None:
+        raise FestaError("not_found", "No such checkpoint.", status=404)
     return checkpoint, device, user
 
 
@@ -269,7 +284,7 @@ def my_checkpoint():
     if device is None:
         raise FestaError("forbidden", "Only a device token belongs to a checkpoint; use "
                          "/checkpoints/{id}.", status=403)
-    summary = queries.checkpoint_summary(device.checkpoint)
+    summary = queries.checkpoint_summary(db.session.get(Checkpoint, device.checkpoint_id))
     return summary
 
 
@@ -290,7 +305,7 @@ def get_checkpoint(checkpoint_id: int):
 def scan(body: dict, checkpoint_id: int):
     """Decide a scan. The same `client_scan_id` again returns the first answer and
     records nothing new (offline scanners sync safely)."""
-    checkpoint, device, user = checkpoint_for_scanner(checkpoint_id)
+    checkpoint, device, user = door_for_scanner(checkpoint_id)
     mode = body.get("mode") or ("offline" if body.get("scanned_at") else "online")
     if ("code" in body) == ("ticket_id" in body):  # checked after the scanner's right
         raise FestaError("validation_error", "Send either code or ticket_id.", status=422,

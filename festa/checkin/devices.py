@@ -8,19 +8,19 @@ nothing else. Only its SHA-256 is stored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from festa import signals
 from festa.audit.services import record
 from festa.auth.models import User
 from festa.auth.services import hash_token, new_token
 from festa.checkin.models import Admits, Checkpoint, Device
+from festa.core.lookups import lookups
 from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
@@ -36,6 +36,29 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 # Scanners keep working one day past the event's end (late syncs), then their tokens stop.
 DEVICE_GRACE = timedelta(days=1)
+
+
+@dataclass
+class DoorDevice:
+    """A paired scanner as a request needs it: kept a few seconds per process
+    (festa.core.lookups) so a busy scanner's token costs no query, not tied to a session."""
+
+    id: int
+    checkpoint_id: int
+    event_id: int
+    name: str
+    token_hash: str
+    usable_until: datetime  # a grace day after its event's end
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DoorCheckpoint:
+    """A checkpoint as the scan path needs it (kept like DoorDevice). Its rules (open,
+    exits, capacity, what it admits) are read fresh by the scan itself."""
+
+    id: int
+    event_id: int
 
 
 @transactional
@@ -182,22 +205,55 @@ def revoke_device(device: Device) -> None:
            details={"checkpoint_id": device.checkpoint_id})
 
 
-def device_for_token(token: str | None) -> Device | None:
-    """The unrevoked device behind a bearer token (its checkpoint loaded with it), or None;
-    a device stops working a grace day after its event has ended."""
+def device_for_token(token: str | None) -> DoorDevice | None:
+    """The unrevoked device behind a bearer token, or None; a device stops working a grace
+    day after its event has ended. Kept LOOKUP_CACHE_SECONDS per process: a device revoked
+    elsewhere stops within that."""
     if not token:
         return None
-    device = db.session.scalar(
-        sa.select(Device).options(joinedload(Device.checkpoint))
-        .where(Device.token_hash == hash_token(token), Device.revoked_at.is_(None))
-    )
-    if device is None or utcnow() > event_bounds(device.checkpoint.event)[1] + DEVICE_GRACE:
+    token_hash = hash_token(token)
+    device = lookups().get(("device", token_hash), lambda: _load_device(token_hash))
+    if device is None or utcnow() > device.usable_until:
         return None
     _note_seen(device)
     return device
 
 
-def _note_seen(device: Device) -> None:
+@sa.event.listens_for(Device, "after_update")
+@sa.event.listens_for(Device, "after_delete")
+def _forget_device(_mapper, _connection, device: Device) -> None:
+    """A device changed here (revoked, renamed) is read again at once; other processes
+    read it again within LOOKUP_CACHE_SECONDS."""
+    lookups().forget(("device", device.token_hash))
+
+
+def _load_device(token_hash: str) -> DoorDevice | None:
+    row = db.session.execute(
+        sa.select(Device.id, Device.checkpoint_id, Device.name, Device.last_seen_at,
+                  Checkpoint.event_id)
+        .join(Checkpoint, Checkpoint.id == Device.checkpoint_id)
+        .where(Device.token_hash == token_hash, Device.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    ends = event_bounds(db.session.get(Event, row.event_id))[1]
+    return DoorDevice(id=row.id, checkpoint_id=row.checkpoint_id, event_id=row.event_id,
+                      name=row.name, token_hash=token_hash, usable_until=ends + DEVICE_GRACE,
+                      last_seen_at=row.last_seen_at)
+
+
+def door_checkpoint(checkpoint_id: int) -> DoorCheckpoint | None:
+    """The checkpoint a scan names, or None (kept like devices: id and event never change)."""
+    return lookups().get(("checkpoint", checkpoint_id), lambda: _load_checkpoint(checkpoint_id))
+
+
+def _load_checkpoint(checkpoint_id: int) -> DoorCheckpoint | None:
+    event_id = db.session.scalar(
+        sa.select(Checkpoint.event_id).where(Checkpoint.id == checkpoint_id))
+    return DoorCheckpoint(id=checkpoint_id, event_id=event_id) if event_id else None
+
+
+def _note_seen(device: DoorDevice) -> None:
     """Remember when the device was last seen, at most once a LAST_SEEN_RESOLUTION.
 
     Every request of a busy scanner reads the same devices row; a write locks it until it
@@ -205,27 +261,25 @@ def _note_seen(device: Device) -> None:
     like an audit entry: the one kind of write a GET may make), and skips a row being
     written right now (SKIP LOCKED: that request's timestamp will do): no request ever
     waits for another here. FOR NO KEY UPDATE does not block the foreign-key checks of new
-    scan rows.
+    scan rows. The kept DoorDevice remembers the time, so this process asks once a minute.
     """
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
-        _write_seen(device, now)
+        _write_seen(device.id, now)
+        device.last_seen_at = now  # written now, or by the request holding the row
 
 
 @transactional
-def _write_seen(device: Device, now: datetime) -> None:
+def _write_seen(device_id: int, now: datetime) -> None:
     stale = (
         sa.select(Device.id)
-        .where(Device.id == device.id, sa.or_(Device.last_seen_at.is_(None),
+        .where(Device.id == device_id, sa.or_(Device.last_seen_at.is_(None),
                                               Device.last_seen_at < now - LAST_SEEN_RESOLUTION))
         .with_for_update(key_share=True, skip_locked=True)
     )
-    changed = db.session.execute(
+    db.session.execute(
         sa.update(Device).where(Device.id.in_(stale.scalar_subquery())).values(last_seen_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed:
-        set_committed_value(device, "last_seen_at", now)
+        .execution_options(synchronize_session=False))
 
 
 def checkpoint_devices(checkpoint: Checkpoint) -> list[Device]:

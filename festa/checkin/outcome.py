@@ -14,3 +14,14 @@ class ScanOutcome:
     scan_id: int | None = None
     ticket_id: int | None = None
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """Who was let in where, as `checkin_created` tells it: ids only, no ORM objects (the
+    scan path never loads them). Sent as the sender (the scan: `id`), `ticket` (`id`,
+    `registration_id`) and `checkpoint` (`id`, `event_id`)."""
+
+    id: int
+    registration_id: int | None = None
+    event_id: int | None = None

@@ -1,4 +1,5 @@
-"""Who is inside where: the atomic row changes `decide_scan` is built from.
+"""Who is inside where: the atomic row changes a scan on SQLite (festa.checkin.recording,
+whose PostgreSQL function runs the same ones) and an undo are built from.
 
 Each helper is one conditional statement whose row count says whether this transaction
 won; nothing here reads a value and writes it back later (that would race).

@@ -14,7 +14,9 @@ from festa.auth.services import door_required
 from festa.checkin import queries
 from festa.checkin.devices import event_checkpoints
 from festa.checkin.messages import scanner_messages
+from festa.checkin.models import Checkpoint
 from festa.checkin.services import device_for_token
+from festa.extensions import db
 from festa.program.queries import published_events
 
 bp = Blueprint("checkin", __name__, url_prefix="/door")
@@ -44,7 +46,7 @@ def pair(token: str):
     if device is None:
         abort(404)
     response = make_response(render_template(
-        "door/pair.html", token=token, checkpoint=device.checkpoint,
+        "door/pair.html", token=token, checkpoint=db.session.get(Checkpoint, device.checkpoint_id),
         label=queries.checkpoint_label))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

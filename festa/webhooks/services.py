@@ -20,6 +20,7 @@ import json
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from festa.audit.services import record
 from festa.checkin.models import Checkpoint, Scan
 from festa.config import is_production
 from festa.core import outbound
+from festa.core.lookups import lookups
 from festa.core.transactions import transactional
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
@@ -71,11 +73,37 @@ def verify(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(sign(secret, body), header or "")
 
 
-def subscribers(event_id: int, topic: str) -> list[Webhook]:
-    hooks = db.session.scalars(
-        sa.select(Webhook).where(Webhook.event_id == event_id, Webhook.active.is_(True))
-    )
-    return [hook for hook in hooks if topic in topic_list(hook.topics)]
+@dataclass(frozen=True)
+class Receiver:
+    """An active webhook as queue_event needs it."""
+
+    id: int
+    url: str
+    topics: tuple[str, ...]
+
+
+def subscribers(event_id: int, topic: str) -> list[Receiver]:
+    """The event's active webhooks subscribed to `topic`. Kept LOOKUP_CACHE_SECONDS per
+    process (every check-in asks): a change made here is seen at once (`_forget_receivers`),
+    one made by another process within those seconds."""
+    receivers = lookups().get(("webhooks", event_id), lambda: _load_receivers(event_id))
+    return [hook for hook in receivers if topic in hook.topics]
+
+
+def _load_receivers(event_id: int) -> tuple[Receiver, ...]:
+    rows = db.session.execute(
+        sa.select(Webhook.id, Webhook.url, Webhook.topics)
+        .where(Webhook.event_id == event_id, Webhook.active.is_(True)).order_by(Webhook.id))
+    return tuple(Receiver(id=row.id, url=row.url, topics=tuple(topic_list(row.topics)))
+                 for row in rows)
+
+
+@sa.event.listens_for(Webhook, "after_insert")
+@sa.event.listens_for(Webhook, "after_update")
+@sa.event.listens_for(Webhook, "after_delete")
+def _forget_receivers(_mapper, _connection, hook: Webhook) -> None:
+    """Any change to a webhook, however it is made, drops this process's copy."""
+    lookups().forget(("webhooks", hook.event_id))
 
 
 def topic_list(topics: str) -> list[str]:

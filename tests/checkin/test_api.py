@@ -2,11 +2,16 @@
 
 import gzip
 import json
+import time
 
 import pytest
 import sqlalchemy as sa
 
-from festa.checkin.models import Scan
+from festa.auth.services import hash_token
+from festa.checkin.devices import revoke_device
+from festa.checkin.models import Device, Scan
+from festa.core.lookups import lookups
+from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.tickets.codes import public_keys
 from festa.tickets.services import revoke_ticket
@@ -278,6 +283,7 @@ def test_staff_personal_token_scans_only_at_its_teams_events(client):
     assert response.get_json()["result"] == "ok"
 
 
+@pytest.mark.app_config(LOOKUP_CACHE_SECONDS=0)  # the event's dates read on every request
 def test_a_device_stops_working_a_grace_day_after_its_event(client):
     from datetime import UTC, datetime, timedelta
 
@@ -290,6 +296,46 @@ def test_a_device_stops_working_a_grace_day_after_its_event(client):
     assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 200
     event.end_date = today - timedelta(days=3)
     db.session.commit()
+    assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 401
+
+
+def _revoke_elsewhere(token: str) -> None:
+    """What another process revoking the device does to the database (none of this
+    process's copies is dropped)."""
+    db.session.execute(sa.update(Device).where(Device.token_hash == hash_token(token))
+                       .values(revoked_at=utcnow()))
+    db.session.commit()
+
+
+def test_a_device_is_read_once_per_process_and_revoking_it_here_stops_it_at_once(app, client):
+    _event, entrance, (ticket, other) = setup_event()
+    token = device_token(entrance)
+    scans = f"/api/v1/checkpoints/{entrance.id}/scans"
+    assert client.post(scans, json={"code": ticket.code}, headers=bearer(token)).status_code == 200
+    loads = lookups().loads
+    assert client.post(scans, json={"code": other.code}, headers=bearer(token)).status_code == 200
+    assert lookups().loads == loads  # kept: neither the device nor its checkpoint read again
+    revoke_device(db.session.scalar(sa.select(Device)))
+    refused = client.post(scans, json={"code": ticket.code}, headers=bearer(token))
+    assert refused.status_code == 401
+
+
+def test_a_device_revoked_elsewhere_works_until_its_copy_here_expires(app, client):
+    _event, entrance, _tickets = setup_event()
+    token = device_token(entrance)
+    assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 200
+    _revoke_elsewhere(token)
+    # kept LOOKUP_CACHE_SECONDS (5 by default): this process has not heard of it yet
+    assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.app_config(LOOKUP_CACHE_SECONDS=0.2)
+def test_a_device_revoked_elsewhere_stops_when_its_copy_here_expires(app, client):
+    _event, entrance, _tickets = setup_event()
+    token = device_token(entrance)
+    assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 200
+    _revoke_elsewhere(token)
+    time.sleep(0.3)  # the copy's lifetime, not a timing assertion
     assert client.get("/api/v1/checkpoints", headers=bearer(token)).status_code == 401
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from festa.checkin.models import Checkpoint, Presence
+from festa.checkin.models import Checkpoint, Presence, Scan
 from festa.checkin.services import decide_scan
 from festa.extensions import db
 from tests.checkin.helpers import room_checkpoint, setup_event
@@ -87,3 +87,38 @@ def test_two_threads_on_any_database(app, rush):
         thread.join(timeout=120)
     assert not errors, errors
     check(rush, answers)
+
+
+def test_one_scan_synced_twice_at_once_is_recorded_once(app):
+    """A scanner sending its queue twice at the same moment (same client_scan_ids): both
+    get the first answer, one scan row and one check-in per ticket."""
+    _event, entrance, tickets = setup_event(tickets=TICKETS)
+    plan = [(f"phone-1:{n}", t.code) for n, t in enumerate(tickets)]
+    entrance_id = entrance.id
+    barrier = threading.Barrier(2)
+    answers: list = [[], []]
+    errors: list = []
+
+    def sync(mine: list):
+        try:
+            with app.app_context():
+                door = db.session.get(Checkpoint, entrance_id)
+                db.session.commit()
+                barrier.wait(timeout=30)
+                mine.extend(decide_scan(door, code, client_scan_id=scan_id).response
+                            for scan_id, code in plan)
+                db.session.remove()
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=sync, args=(mine,)) for mine in answers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert answers[0] == answers[1]
+    assert Counter(a["result"] for a in answers[0]) == {"ok": TICKETS}
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == TICKETS
+    assert db.session.get(Checkpoint, entrance_id).inside_count == TICKETS

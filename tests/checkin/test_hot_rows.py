@@ -37,15 +37,25 @@ def hooked_event(app):
     return event, entrance, tickets
 
 
-def test_the_counter_update_is_the_last_change_before_the_answer(hooked_event, count_queries):
+def test_a_scan_is_one_statement_and_the_webhook_joins_its_transaction(
+        hooked_event, count_queries, is_postgres):
+    """PostgreSQL: the whole decision is one statement (festa_scan), the webhook's outbox
+    row comes after it, before the commit. SQLite (one writer at a time): the same steps
+    one by one, the counter last before the answer."""
     _event, entrance, (ticket, _other) = hooked_event
+    code, _loaded = ticket.code, entrance.id  # read before counting
     with count_queries() as counter:
-        outcome = decide_scan(entrance, ticket.code)
+        outcome = decide_scan(entrance, code)
     assert outcome.result == "ok" and outcome.response["inside"] == 1
     kinds = _statement_kinds(counter.statements)
+    assert kinds[-1] == "INSERT outbox"
+    if is_postgres:
+        assert "festa_scan(" in counter.statements[0]
+        assert all("webhooks" in s for s in counter.statements[1:-1])  # kept after this
+        return
     bump = kinds.index("UPDATE checkpoints")
-    assert "INSERT outbox" in kinds[:bump] and "INSERT presences" in kinds[:bump]
-    assert kinds[bump + 1:] == ["UPDATE scans"]  # the answer kept for replays, then COMMIT
+    assert kinds.index("INSERT scans") < kinds.index("INSERT presences") < bump
+    assert [k for k in kinds[bump + 1:] if k != "SELECT"] == ["UPDATE scans", "INSERT outbox"]
 
 
 def test_a_full_room_takes_back_the_webhook_and_the_presence(hooked_event):
@@ -70,6 +80,7 @@ def test_exit_answers_the_count_after_leaving(app):
     assert again.result == "ok" and again.response["inside"] == 0
 
 
+@pytest.mark.app_config(LOOKUP_CACHE_SECONDS=0)  # each call reads the device row
 def test_last_seen_is_written_at_most_once_a_minute(app, count_queries):
     _event, entrance, _tickets = setup_event()
     token = device_token(entrance)

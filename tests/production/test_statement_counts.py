@@ -39,9 +39,10 @@ def build(sessions: int, attendees: int):
     return event, workshops[0], entrance, device_token(entrance), newcomer
 
 
-def costs(client, count_queries, size: tuple[int, int], n: int) -> tuple[int, int, int]:
-    """Statements of one registration (with a reserved session) and one scan, over HTTP,
-    and of rendering the registration's confirmation mail as the outbox worker does."""
+def costs(client, count_queries, size: tuple[int, int], n: int) -> tuple[int, list[str], int]:
+    """Statements of one registration (with a reserved session) and one first check-in,
+    over HTTP (the scanner's device already seen by this process, as at a busy door), and
+    of rendering the registration's confirmation mail as the outbox worker does."""
     event, workshop, entrance, token, newcomer = build(*size)
     slug, workshop_id, entrance_id, code = event.slug, workshop.id, entrance.id, newcomer.code
     db.session.remove()  # nothing preloaded: each request starts like a real one
@@ -57,16 +58,22 @@ def costs(client, count_queries, size: tuple[int, int], n: int) -> tuple[int, in
         content = rendered(message)
     assert content.payload and message.payload is None  # rendered now, from ids
     db.session.remove()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/checkpoints", headers=headers).status_code == 200
     with count_queries() as scan:
         response = client.post(f"/api/v1/checkpoints/{entrance_id}/scans",
-                               json={"code": code},
-                               headers={"Authorization": f"Bearer {token}"})
+                               json={"code": code, "client_scan_id": f"gate-1:{n}"},
+                               headers=headers)
     assert response.get_json()["result"] == "ok"
-    return registration.count, scan.count, mail.count
+    return registration.count, scan.statements, mail.count
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)
-def test_same_statements_at_a_small_and_a_large_event(client, count_queries):
-    small = costs(client, count_queries, (5, 4), 1)
-    large = costs(client, count_queries, (200, 120), 2)
-    assert small == large, f"registration, scan, mail statements: small {small}, large {large}"
+def test_same_statements_at_a_small_and_a_large_event(client, count_queries, is_postgres):
+    small, small_scan, small_mail = costs(client, count_queries, (5, 4), 1)
+    large, large_scan, large_mail = costs(client, count_queries, (200, 120), 2)
+    assert (small, len(small_scan), small_mail) == (large, len(large_scan), large_mail), (
+        f"registration, scan, mail statements: small {small, small_scan, small_mail}, "
+        f"large {large, large_scan, large_mail}")
+    if is_postgres:  # a scan is one round trip: the device and its checkpoint were kept
+        assert len(large_scan) == 1 and "festa_scan(" in large_scan[0], large_scan
