@@ -8,7 +8,7 @@ FESTA_BASE_URL ?= http://127.0.0.1:$(PORT)
 export FESTA_BASE_URL
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint assets translations chromium clean bench
+.PHONY: run serve test lint assets translations chromium wrk clean bench
 
 $(VENV)/.installed-app: setup.cfg pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -65,8 +65,13 @@ serve: $(VENV)/.installed-app assets translations
 	$(FLASK) db upgrade
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The load generator of the benchmarks, from Debian's packages.
+wrk:
+	@test -x /usr/bin/wrk || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 # Load and fault runs (bench/): each writes its figures into BENCHMARKS.md.
-bench: $(VENV)/.installed-test assets translations chromium
+bench: $(VENV)/.installed-test assets translations chromium wrk
 	$(PY) -m bench.all
 
 clean:

@@ -12,11 +12,13 @@ from bench.harness import ROOT, log
 RUNS = [
     "registration_rush",
     "scan_throughput",
+    "schedule_pages",
     "two_instances",
     "smtp_outage",
     "pg_restart",
     "scaling",
     "offline_scanner",
+    "profiles",
 ]
 
 

@@ -1,9 +1,11 @@
 """The bare Flask baseline every benchmark compares against, served by the same gunicorn.
 
-Two endpoints and nothing else — no Festa code, no extensions:
+Three endpoints and nothing else — no Festa code, no extensions:
 - `GET /json` returns a small JSON document (the floor of a Flask request);
 - `POST /insert` takes `{"email", "name"}` and does one INSERT on the same PostgreSQL
-  (the floor of a request that writes), with the same pool settings as the app.
+  (the floor of a request that writes), with the same pool settings as the app;
+- `GET /bytes?size=N` returns N bytes made once (the floor of serving a document that
+  large, e.g. a cached schedule).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 
 DDL = """
 CREATE TABLE IF NOT EXISTS bench_baseline (
@@ -48,6 +50,15 @@ def create_app() -> Flask:
             new_id = conn.execute(insert, {"email": str(data.get("email", ""))[:254],
                                            "name": str(data.get("name", ""))[:100]}).scalar()
         return jsonify(id=new_id), 201
+
+    blobs: dict[int, bytes] = {}
+
+    @app.get("/bytes")
+    def bytes_endpoint():
+        size = min(request.args.get("size", 1024, type=int), 16 * 1024 * 1024)
+        if size not in blobs:
+            blobs[size] = (b'{"x": "' + b"x" * max(size - 10, 0) + b'"}')[:size]
+        return Response(blobs[size], mimetype="application/json")
 
     @app.get("/healthz")
     def healthz():

@@ -6,24 +6,29 @@ Everything runs on 127.0.0.1; every loop is bounded in count and in time.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import platform
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -31,6 +36,9 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 VENV_BIN = ROOT / ".venv" / "bin"
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 WRK = "/usr/bin/wrk"
+# One set of bench databases per checkout: two worktrees benchmarking at once on one server
+# must not drop each other's database mid-run.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or f"festa_bench_{ROOT.name}"
 # Same for the app and the baseline: what differs between them is the code, nothing else.
 SERVER_ENV = {
     "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "4"),
@@ -44,6 +52,14 @@ SERVER_ENV = {
 }
 
 
+# A signing key of the run's own (inherited by the servers and `flask` commands): ticket codes,
+# and so the QR images the app keeps on disk by code, are new in every run as for real
+# tickets — with the instance's key, a fresh database's ticket ids would give last run's
+# codes and mail would skip drawing its QR code.
+os.environ.setdefault("FESTA_SIGNING_KEY", base64.urlsafe_b64encode(
+    secrets.token_bytes(32)).rstrip(b"=").decode())
+
+
 def log(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
 
@@ -52,8 +68,8 @@ def log(message: str) -> None:
 
 
 def fresh_database(name: str) -> str:
-    """Drop and create `festa_bench_<name>`, migrate it to head; returns its URL."""
-    db_name = f"festa_bench_{name}"
+    """Drop and create `<DB_PREFIX>_<name>`, migrate it to head; returns its URL."""
+    db_name = f"{DB_PREFIX}_{name}"
     admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -111,6 +127,26 @@ def scalar(database_url: str, sql: str, **params):
         engine.dispose()
 
 
+def rows(database_url: str, sql: str, **params) -> list:
+    """All rows of a query."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql), params).all()
+    finally:
+        engine.dispose()
+
+
+def execute(database_url: str, sql: str, **params) -> None:
+    """One statement, committed (a setting the bench needs that no CLI command changes)."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(sql), params)
+    finally:
+        engine.dispose()
+
+
 # ---------------------------------------------------------------- servers
 
 
@@ -136,7 +172,11 @@ class Server:
     def start(self, ready_path: str = "/healthz", timeout: float = 60) -> Server:
         self.port = self.port or free_port()
         OUT.mkdir(parents=True, exist_ok=True)
-        env = _env(self.database_url, {"GUNICORN_BIND": f"127.0.0.1:{self.port}",
+        # Its PostgreSQL backends carry this name, so their CPU is counted as the server's.
+        self.application_name = f"bench-{self.name}-{self.port}"
+        url = sa.engine.make_url(self.database_url).update_query_dict(
+            {"application_name": self.application_name}).render_as_string(hide_password=False)
+        env = _env(url, {"GUNICORN_BIND": f"127.0.0.1:{self.port}",
                                        "FESTA_BASE_URL": f"http://127.0.0.1:{self.port}",
                                        **self.env})
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server makes its own
@@ -156,6 +196,26 @@ class Server:
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"{self.name} did not become ready in {timeout} s")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn master, its workers and
+        their PostgreSQL backends: unlike throughput, hardly changed by what else the
+        machine is doing."""
+        if self.process is None:
+            return 0.0
+        backends = set(rows(f"{PG_SERVER}/postgres", "SELECT pid FROM pg_stat_activity "
+                            "WHERE application_name = :a", a=self.application_name))
+        backends = {pid for (pid,) in backends}
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.process.pid in (pid, ppid) or pid in backends:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -200,6 +260,29 @@ def get_status(url: str, timeout: float = 5) -> int | None:
         return None
 
 
+def get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes, float]:
+    """(status, headers, body, seconds) of one GET."""
+    request = urllib.request.Request(url, headers=headers or {})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = response.read()
+            return response.status, dict(response.headers), body, time.perf_counter() - started
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read(), time.perf_counter() - started
+
+
+def warm(base_url: str, paths: list[str], connections: int) -> None:
+    """Enough concurrent GETs of each path that every gunicorn worker holds its cached
+    document (copied from Redis, or rendered once per worker without it) before a
+    measurement: first renderings are not what a load test of a cached page measures."""
+    with ThreadPoolExecutor(connections) as pool:
+        for path in paths:
+            statuses = set(pool.map(lambda _n, p=path: get(base_url + p)[0],
+                                    range(4 * connections)))
+            assert statuses == {200}, (path, statuses)
+
+
 def http_json(method: str, url: str, body: dict | None = None, token: str | None = None,
               timeout: float = 15) -> tuple[int | None, dict]:
     """One JSON request; (status, body) — status None when the connection failed."""
@@ -225,6 +308,66 @@ def _json(raw: bytes) -> dict:
         return {}
 
 
+@contextmanager
+def private_redis():
+    """A Redis server of this run's own on a free port (nothing kept on disk): its URL, or
+    None when redis-server is not installed."""
+    binary = "/usr/bin/redis-server"
+    if not os.path.exists(binary):
+        yield None
+        return
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what arrives (recipients, raw message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+    def controller(self, port: int) -> Controller:
+        """An SMTP server on 127.0.0.1:`port` delivering here (start() it)."""
+        return Controller(self, hostname="127.0.0.1", port=port)
+
+    def per_recipient(self) -> dict[str, int]:
+        """How many messages each recipient got."""
+        counts: dict[str, int] = {}
+        with self.lock:
+            for recipients, _content in self.messages:
+                for recipient in recipients:
+                    counts[recipient] = counts.get(recipient, 0) + 1
+        return counts
+
+
+def mail_env(port: int) -> dict:
+    """Settings for an app server that delivers mail to 127.0.0.1:`port` in the background."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "OUTBOX_WORKER": "true"}
+
+
 # ---------------------------------------------------------------- wrk
 
 
@@ -238,24 +381,35 @@ class WrkResult:
     p99_ms: float
     statuses: dict
     errors: str
+    cpu_ms: float | None = None  # server + its database CPU per request (Server.cpu_seconds)
+
+    @property
+    def cpu(self) -> str:
+        return f"{self.cpu_ms:.1f}" if self.cpu_ms is not None else "—"
 
     def row(self) -> str:
         codes = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
         return (f"| {self.label} | {self.requests:,} | {self.rps:,.0f} | {self.p50_ms:.1f} | "
-                f"{self.p99_ms:.1f} | {codes or '—'}{'; ' + self.errors if self.errors else ''} |")
+                f"{self.p99_ms:.1f} | {self.cpu} | "
+                f"{codes or '—'}{'; ' + self.errors if self.errors else ''} |")
 
 
 def wrk(label: str, url: str, *, connections: int, seconds: int, script: Path | None = None,
-        script_args: list[str] | None = None, threads: int = 2) -> WrkResult:
-    """Run wrk against a 127.0.0.1 URL; the Lua script may stop early after N responses."""
+        script_args: list[str] | None = None, threads: int = 2,
+        headers: dict[str, str] | None = None, server: Server | None = None) -> WrkResult:
+    """Run wrk against a 127.0.0.1 URL; the Lua script may stop early after N responses.
+    With `server`, also what the run cost that server in CPU per request."""
     assert url.startswith("http://127.0.0.1:"), "load goes to this machine only"
     command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", str(script)]
     command.append(url)
     if script_args:
         command += ["--", *script_args]
+    cpu_before = server.cpu_seconds() if server else 0.0
     with tempfile.TemporaryDirectory(prefix="festa-wrk-") as markers:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, env={**os.environ, "BENCH_MARKER_DIR": markers})
@@ -266,8 +420,12 @@ def wrk(label: str, url: str, *, connections: int, seconds: int, script: Path | 
                 break
             time.sleep(0.05)
         output, _ = process.communicate(timeout=60)
+    cpu = server.cpu_seconds() - cpu_before if server else None
     (OUT / f"wrk-{re.sub(r'[^a-z0-9]+', '-', label.lower())}.txt").write_text(output)
-    return parse_wrk(label, output)
+    result = parse_wrk(label, output)
+    if cpu is not None and result.requests:
+        result.cpu_ms = cpu * 1000 / result.requests
+    return result
 
 
 def _ms(text: str) -> float:
@@ -296,14 +454,19 @@ def parse_wrk(label: str, output: str) -> WrkResult:
                      p50, p99, statuses, errors)
 
 
-WRK_TABLE_HEAD = ("| endpoint | requests | req/s | p50 ms | p99 ms | statuses |\n"
-                  "|---|---:|---:|---:|---:|---|")
+WRK_TABLE_HEAD = ("| endpoint | requests | req/s | p50 ms | p99 ms | CPU ms/req "
+                  "| statuses |\n|---|---:|---:|---:|---:|---:|---|")
 
 
 def ratio(app: WrkResult, baseline: WrkResult) -> str:
-    """Throughput of the app as a share of the baseline's, and how much slower its p99 is."""
+    """Throughput of the app as a share of the baseline's, how much slower its p99 is, and
+    how its CPU per request compares (inverted: the share of the baseline's capacity)."""
+    cpu = ""
+    if app.cpu_ms and baseline.cpu_ms:
+        cpu = (f"; CPU per request {app.cpu_ms / baseline.cpu_ms:.1f}× the baseline's, i.e. "
+               f"{baseline.cpu_ms / app.cpu_ms:.2f}× its capacity")
     return (f"throughput {app.rps / baseline.rps:.2f}× baseline "
-            f"(p99 {app.p99_ms / baseline.p99_ms:.1f}× baseline)")
+            f"(p99 {app.p99_ms / baseline.p99_ms:.1f}× baseline{cpu})")
 
 
 # ---------------------------------------------------------------- BENCHMARKS.md

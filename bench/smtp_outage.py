@@ -8,12 +8,9 @@ competing for the same outbox.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-
-from aiosmtpd.controller import Controller
 
 from bench import data
 from bench import harness as h
@@ -21,19 +18,6 @@ from bench import harness as h
 PEOPLE = 120
 OUTAGE_SECONDS = 12
 MAX_WAIT = 240  # the outbox backs off 30 s, then 60 s … after failures
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what arrives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
 
 
 def outbox(url: str, status: str) -> int:
@@ -46,10 +30,9 @@ def main() -> None:
     with h.app_context(url):
         slug = data.make_event("smtp", capacity=None).slug
     port = h.free_port()  # nothing listens there yet: the SMTP server is "down"
-    env = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "OUTBOX_WORKER": "true",
-           "OUTBOX_POLL_SECONDS": "1", "MAIL_TIMEOUT": "5"}
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    env = h.mail_env(port)
+    inbox = h.Inbox()
+    controller = inbox.controller(port)
     with h.servers(h.app_server(url, **env)) as (app,):
         run = secrets.token_hex(3)
         h.log(f"SMTP down; {PEOPLE} registrations")
@@ -76,7 +59,7 @@ def main() -> None:
         finally:
             controller.stop()
     queued = h.scalar(url, "SELECT count(*) FROM outbox WHERE kind = 'mail'")
-    per_recipient = Counter(r for rcpts, _c in inbox.messages for r in rcpts)
+    per_recipient = inbox.per_recipient()
     twice = sum(1 for n in per_recipient.values() if n > 1)
     ok = (statuses == {201: PEOPLE} and sent_during_outage == 0 and outbox(url, "pending") == 0
           and outbox(url, "failed") == 0 and len(inbox.messages) == queued
