@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from festa.core.inputs import InputError, in_date_range, load_json, storable
 from festa.i18n import LANGUAGE_TAG
-from festa.opendata.import_plan import ImportPlan, check_row, split_name
+from festa.opendata.import_plan import ImportPlan, check_row, name_key, split_name
 from festa.program.models import Event, SessionKind
 
 DURATION = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")
@@ -93,10 +93,25 @@ def _clock(text: str) -> time | None:
         return None
 
 
+def _day_change(day_date: date, day_start: datetime | None, day_end: datetime | None,
+                ctx: dict) -> time | None:
+    """The clock time before which a session of this day is on the next date. A frab day
+    runs past midnight to its end (its `day_change`, e.g. 04:00): a day ending at 04:00
+    the next morning puts 00:30 on the next date, while 10:00 stays on the day's date even
+    when the day's first slot is 11:30 (32C3's wiki sessions start before it). Without an
+    end: the file's day_change, else the day's start."""
+    zone = ctx["zone"]
+    if day_end is not None:
+        local = day_end.astimezone(zone)
+        return local.time() if local.date() > day_date else None
+    if ctx["day_change"]:
+        return ctx["day_change"]
+    return day_start.astimezone(zone).time() if day_start is not None else None
+
+
 def _start(item: dict, day: dict, ctx: dict) -> datetime | None:
     """The session's `date` (ISO with offset) when present. Otherwise the day's clock time
-    `start`, on the first date at or after the day's start: a frab day runs past midnight
-    (its `day_change`, e.g. 04:00), so 00:30 on the 27th's programme is the 28th."""
+    `start` on the day's date, or on the next date before the day changes (_day_change)."""
     zone = ctx["zone"]
     moment = _aware(_text(item, "date"), zone)
     if moment is not None:
@@ -105,17 +120,17 @@ def _start(item: dict, day: dict, ctx: dict) -> datetime | None:
     if clock is None:
         return None
     day_start = _aware(str(day.get("day_start") or day.get("start") or ""), zone)
+    day_end = _aware(str(day.get("day_end") or day.get("end") or ""), zone)
     if day_start is not None:
-        local = day_start.astimezone(zone)
-        candidate = datetime.combine(local.date(), clock, zone)
-        return candidate if candidate >= local else candidate + timedelta(days=1)
-    try:
-        day_date = date.fromisoformat(str(day.get("date") or ""))
-    except ValueError:
-        return None
+        day_date = day_start.astimezone(zone).date()
+    else:
+        try:
+            day_date = date.fromisoformat(str(day.get("date") or ""))
+        except ValueError:
+            return None
     candidate = datetime.combine(day_date, clock, zone)
-    change = ctx["day_change"]
-    return candidate + timedelta(days=1) if change and clock < change else candidate
+    change = _day_change(day_date, day_start, day_end, ctx)
+    return candidate + timedelta(days=1) if change is not None and clock < change else candidate
 
 
 def _end(item: dict, start: datetime, zone: ZoneInfo) -> datetime | None:
@@ -281,12 +296,34 @@ def conference_facts(conference: dict) -> dict[str, Any]:
     return facts
 
 
+def _shared_identities(plan: ImportPlan) -> None:
+    """A person id the file gives to differently named persons identifies no one (C3VOC's
+    merged 32C3 schedule gives every person of the wiki's sessions id 0): those persons
+    are matched by name instead of becoming one speaker, and the preview says so."""
+    names: dict[str, set[str]] = {}
+    first_line: dict[str, int] = {}
+    for row in plan.rows:
+        for person in row["speakers"]:
+            if person["source_key"]:
+                names.setdefault(person["source_key"], set()).add(name_key(person["name_en"]))
+                first_line.setdefault(person["source_key"], row["line"])
+    shared = {key for key, found in names.items() if len(found) > 1}
+    for row in plan.rows:
+        for person in row["speakers"]:
+            if person["source_key"] in shared:
+                person["source_key"] = ""
+    for key in sorted(shared, key=first_line.__getitem__):
+        plan.warn(first_line[key], "persons", _(
+            "Person id “%(id)s” is given to %(count)d different names; those persons are "
+            "matched by name.", id=key, count=len(names[key])))
+
+
 def parse_conference(plan: ImportPlan, conference: dict, event: Event) -> ImportPlan:
     """Fill the plan from a conference in the C3VOC shape (sessions in file order)."""
     plan.conference = conference_facts(conference)
     ctx = _context(plan, conference, event)
     line = 0
-    rooms, people = set(), set()
+    rooms = set()
     tracks = {str(t.get("name")) for t in _tracks(conference) if isinstance(t, dict)}
     for day in conference["days"]:
         day_rooms = day.get("rooms") if isinstance(day, dict) else None
@@ -304,9 +341,10 @@ def parse_conference(plan: ImportPlan, conference: dict, event: Event) -> Import
                 row = parse_item(plan, line, item, day, ctx)
                 check_row(plan, row, event)
                 plan.rows.append(row)
-                people.update(p["source_key"] or p["name_en"] for p in row["speakers"])
                 if row["track"]:
                     tracks.add(row["track"]["en"])
+    _shared_identities(plan)
+    people = {p["source_key"] or p["name_en"] for row in plan.rows for p in row["speakers"]}
     plan.file_counts = {"sessions": line, "rooms": len(rooms), "speakers": len(people),
                         "tracks": len(tracks - {""})}
     if not plan.rows and not plan.errors:

@@ -21,6 +21,7 @@ from festa.extensions import db
 from festa.i18n import speaker_name
 from festa.opendata import importer
 from festa.opendata.import_apply import apply_plan
+from festa.opendata.import_plan import name_key
 from festa.program.models import Session, Speaker
 from tests.factories import make_event
 from tests.opendata.conftest import REF
@@ -137,6 +138,79 @@ def test_legacy_frab_json_2016_field_by_field(app):
     assert summary["speakers"] == len(people) == plan.file_counts["speakers"] == 66
 
 
+def test_congress_2015_after_midnight_and_shared_person_ids(app):
+    """32C3 as C3VOC published it (frab's Fahrplan merged with the wiki's sessions):
+    days run to 04:00, so 42 sessions start after midnight, on the next calendar date;
+    languages are written En/De/Cs or left empty; every wiki person has id 0."""
+    path = REAL / "voc-32c3-everything.json"
+    document = json.loads(path.read_text())
+    event, plan, summary = _import("schedule.json", path, start_date=date(2015, 12, 27),
+                                   end_date=date(2015, 12, 31), timezone="Europe/Berlin")
+    sessions = _sessions(event)
+    items = list(_json_items(document))
+    assert summary["created"] == len(items) == len(sessions) == plan.file_counts["sessions"]
+    # The file's 35 room names include "" (one session without a room), "B\\u00fchne"
+    # (no sessions) and DACH beside Dach, which Festa matches as one room.
+    keys = {room for day in document["schedule"]["conference"]["days"] for room in day["rooms"]}
+    assert plan.file_counts["rooms"] == len(keys) == 35
+    assert summary["rooms"] == len({name_key(room) for _d, room, _i in items if room}) == 32
+    tracks = {item["track"] for _d, _r, item in items} - {None, ""}
+    assert plan.file_counts["tracks"] == len(tracks)
+    after_midnight = 0
+    for day, room, item in items:
+        session = sessions[item["guid"]]
+        start = datetime.fromisoformat(item["date"])
+        hours, minutes = map(int, item["duration"].split(":"))
+        assert session.starts_at == start
+        assert session.ends_at - session.starts_at == timedelta(hours=hours, minutes=minutes)
+        assert name_key(session.room.name_en if session.room else "") == name_key(room)
+        if start.date() != date.fromisoformat(day["date"]):
+            assert start.date() == date.fromisoformat(day["date"]) + timedelta(days=1)
+            assert start.strftime("%H:%M") < "04:00"  # the day ends at 04:00
+            after_midnight += 1
+        assert session.language == (item["language"].lower() or "en")
+        assert (session.track.name_en if session.track else "") == (item["track"] or "")
+        # Names as written, spacing normalised as every imported name is.
+        assert [speaker_name(r.speaker, "en") for r in session.speaker_roles] == [
+            " ".join(p["public_name"].split()) for p in item["persons"]]
+    assert after_midnight == 42
+    assert Counter(s.language for s in sessions.values()) == Counter(
+        {"en": 157 + 122 + 62, "de": 67 + 59, "cs": 7})
+    # Id 0 names 109 different people: each is a speaker of their own (matched by name),
+    # not one speaker with 109 names; the preview says why.
+    names_by_id: dict[int, set] = {}
+    for _d, _r, item in items:
+        for person in item["persons"]:
+            names_by_id.setdefault(person["id"], set()).add(person["public_name"])
+    assert len(names_by_id[0]) == 109
+    people = len(names_by_id) - 1 + len(names_by_id[0])
+    assert summary["speakers"] == plan.file_counts["speakers"] == people == 382
+    wiki_speakers = {r.speaker.id for s in sessions.values() for r in s.speaker_roles
+                     if not r.speaker.source_key}
+    assert len(wiki_speakers) == 109
+    assert [w for w in plan.warnings if w["field"] == "persons"] == [
+        {"line": 1 + next(n for n, (_d, _r, item) in enumerate(items)
+                          if any(p["id"] == 0 for p in item["persons"])),
+         "field": "persons", "message": "사람 id “0”가 서로 다른 이름 109개에 쓰였습니다. "
+                                        "이 사람들은 이름으로 맞춥니다."}]
+
+
+def test_day_relative_starts_reproduce_the_real_dates(app):
+    """The legacy shape (only the day plus a clock time) on real data: with every
+    session's own `date` removed, the day's start decides the calendar date, and all
+    474 starts of 32C3, 42 of them after midnight, come out as the file dates them."""
+    document = json.loads((REAL / "voc-32c3-everything.json").read_text())
+    dated = {item["guid"]: item.pop("date") for _d, _r, item in _json_items(document)}
+    event = make_event(start_date=date(2015, 12, 27), end_date=date(2015, 12, 31),
+                       timezone="Europe/Berlin", venue=None)
+    db.session.commit()
+    plan = importer.parse_upload("schedule.json", json.dumps(document).encode(), event)
+    assert plan.errors == []
+    assert {row["source_key"]: datetime.fromisoformat(row["starts_at"])
+            for row in plan.rows} == {guid: datetime.fromisoformat(text)
+                                      for guid, text in dated.items()}
+
+
 def test_pretalx_json_persons_with_biographies_and_codes(app):
     """pretalx (rC3 2020): persons carry a code and a biography; both are kept."""
     path = REF / "example-pretalx-schedule.json"
@@ -201,8 +275,9 @@ def test_after_midnight_sessions_belong_to_the_next_date(app):
     assert after["starts_at"] == "2013-12-28T00:30:00+01:00"
     assert [s["name_en"] for s in late["speakers"]] == ["Adam Harvey"]
     assert after["language"] == "en" and late["language"] == "de"
-    # Without the day's start, the file's day_change decides.
+    # Without the day's start and end, the file's day_change decides.
     del document["schedule"]["conference"]["days"][0]["start"]
+    del document["schedule"]["conference"]["days"][0]["end"]
     plan = importer.parse_upload("s.json", json.dumps(document).encode(), event)
     assert plan.rows[1]["starts_at"] == "2013-12-28T00:30:00+01:00"
 
