@@ -5,7 +5,8 @@ scan, failed ones too, in its own transaction. The signature is verified here, i
 everything else (the rules that read the ticket, the presence, the counters, the scan row
 with its answer) is one statement on PostgreSQL (festa.checkin.recording, where the
 guarantees under concurrency are explained): a scan is one round trip. Those who listen
-for `checkin_created` (webhooks) add their rows to the same transaction after it.
+for `checkin_created` (webhooks) add their rows to the same transaction after it; when
+nobody would (`festa.signals.listening`), PostgreSQL commits the scan with its statement.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from festa.core.inputs import storable
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
-from festa.signals import checkin_created, send
+from festa.signals import checkin_created, listening, send
 from festa.tickets.codes import InvalidCode, extract_code, verify_code
 from festa.tickets.models import Ticket
 
@@ -101,15 +102,26 @@ def decide_scan(checkpoint: Door, code: str, direction: str = "entry",
 
 def _decide(request: ScanRequest) -> Decision:
     """Record the scan, tell who listens when someone was let in, commit."""
-    decision = record_scan(request)
+    # Alone when no transaction is going (nothing of the caller's to join) and nobody would
+    # add rows to the scan's: PostgreSQL then commits it with its one statement.
+    alone = not db.session().in_transaction() and not _heard(request)
+    decision = record_scan(request, alone=alone)
     _refuse(decision.result)
     if (decision.result == ScanResult.OK and request.direction == "entry"
-            and not decision.replayed):
+            and not decision.replayed and not alone):
         send(checkin_created, Admitted(id=decision.scan_id),
              ticket=Admitted(id=decision.ticket_id, registration_id=decision.registration_id),
              checkpoint=Admitted(id=request.checkpoint_id, event_id=decision.event_id))
-    db.session.commit()
+    if not decision.committed:
+        db.session.commit()
     return decision
+
+
+def _heard(request: ScanRequest) -> bool:
+    """Whether `checkin_created` could be sent with rows added: only an entry with a
+    genuine code lets someone in, and then at the event its signature names."""
+    return (request.direction == "entry" and request.event_id is not None
+            and listening(checkin_created, event_id=request.event_id))
 
 
 def _refuse(result: str) -> None:

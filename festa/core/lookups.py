@@ -49,6 +49,15 @@ class Lookups:
                     self._entries.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        """The value kept for `key` if it is still fresh, else `default` (never loads)."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] > now:
+                return entry[1]
+        return default
+
     def forget(self, key: Hashable) -> None:
         with self._lock:
             self._entries.pop(key, None)

@@ -261,6 +261,17 @@ def on_registration_cancelled(registration, **_data) -> list[OutboxMessage]:
                        registration_facts(registration))
 
 
+_UNKNOWN = object()
+
+
+def listens_for_checkin(*, event_id: int, **_facts) -> bool:
+    """Whether `on_checkin_created` might queue a call at this event: no when this process
+    holds the event's receivers and none wants check-ins (what that receiver would read);
+    yes when it holds nothing (the receiver then loads them in the scan's transaction)."""
+    receivers = lookups().peek(("webhooks", event_id), _UNKNOWN)
+    return receivers is _UNKNOWN or any("checkin.created" in hook.topics for hook in receivers)
+
+
 def on_checkin_created(scan, *, ticket, checkpoint, **_data) -> list[OutboxMessage]:
     return queue_event(checkpoint.event_id, "checkin.created",
                        {"scan_id": scan.id, "registration_id": ticket.registration_id})
@@ -306,7 +317,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(recipients, "webhook_recipients")
     signals.registration_created.connect(on_registration_created)
     signals.registration_cancelled.connect(on_registration_cancelled)
-    signals.checkin_created.connect(on_checkin_created)
+    signals.connect(signals.checkin_created, on_checkin_created, listens=listens_for_checkin)
     signals.registration_erased.connect(forget_registration)
 
 

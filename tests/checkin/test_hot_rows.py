@@ -119,3 +119,47 @@ def test_last_seen_never_waits_for_a_request_writing_it(app, database_url, is_po
             conn.rollback()
     finally:
         other.dispose()
+
+
+def test_a_scan_nobody_listens_to_holds_the_door_row_only_within_its_statement(
+        app, client, database_url, is_postgres):
+    """No webhook wants check-ins (the event's receivers are known to this process): the
+    scan commits with its one statement, so right after it another transaction can take
+    the door's counter row at once. With a listener it stays locked until the commit."""
+    if not is_postgres:
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer at a time)")
+    event, entrance, (ticket, other) = setup_event()
+    token, entrance_id, codes = device_token(entrance), entrance.id, [ticket.code, other.code]
+    db.session.add(Webhook(event_id=event.id, url="https://hooks.example/in", secret="s",
+                           topics="registration.created"))  # not check-ins
+    db.session.commit()
+    db.session.remove()
+    probe = sa.create_engine(database_url)
+    taken: list[bool] = []
+
+    def after(conn, _cursor, statement, *_args) -> None:
+        if "festa_scan(" not in statement:
+            return
+        with probe.connect() as other_conn:
+            other_conn.execute(sa.text("SET lock_timeout = '100ms'"))
+            try:
+                other_conn.execute(sa.text("SELECT 1 FROM checkpoints WHERE id = :id "
+                                           "FOR UPDATE"), {"id": entrance_id})
+                taken.append(True)
+            except sa.exc.OperationalError:
+                taken.append(False)
+            other_conn.rollback()
+
+    headers = {"Authorization": f"Bearer {token}"}
+    sa.event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        for code in codes:  # the first learns the event's receivers, the second uses them
+            response = client.post(f"/api/v1/checkpoints/{entrance_id}/scans",
+                                   json={"code": code}, headers=headers)
+            assert response.get_json()["result"] == "ok"
+            db.session.remove()
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", after)
+        probe.dispose()
+    assert taken == [False, True]
+    assert db.session.get(Checkpoint, entrance_id).inside_count == 2

@@ -85,3 +85,15 @@ def test_checkin_created_only_for_people_let_in(app):
     assert [(data["ticket"].id, data["checkpoint"].id) for _scan, data in heard.calls] == [
         (ticket.id, entrance.id), (other.id, room.id)]
     assert len(rows()) == 2
+
+
+def test_listening_asks_the_receivers_that_say_when_they_act(app):
+    signal, always, sometimes = Signal(), Listener(), Listener()
+    assert not signals.listening(signal, event_id=1)  # nobody connected
+    signals.connect(signal, sometimes, listens=lambda *, event_id: event_id == 2)
+    assert not signals.listening(signal, event_id=1)
+    assert signals.listening(signal, event_id=2)
+    with signal.connected_to(always):  # says nothing: it always might add rows
+        assert signals.listening(signal, event_id=1)
+    signal.disconnect(sometimes)
+    assert not signals.listening(signal, event_id=2)
