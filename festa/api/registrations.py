@@ -15,9 +15,9 @@ from festa.api.fields import Email, Text
 from festa.core.inputs import MAX_ID, MAX_JSON_INT
 from festa.errors import FestaError
 from festa.extensions import db, limiter
-from festa.program.queries import published_event_or_404
 from festa.registration import queries, services
 from festa.registration.models import Registration
+from festa.registration.questions.rules import published_event_and_questions
 from festa.registration.rules import registration_rate_limit
 
 blp = Blueprint("api_registrations", __name__, description="Registrations: sign up, look up, "
@@ -97,12 +97,13 @@ class RegistrationBody(ma.Schema):
 @blp.alt_response(429, schema=ErrorSchema, description="rate_limited")
 def create_registration(data: dict, slug: str):
     """Register for an event: confirmed with a ticket, or waitlisted (ticket null)."""
-    event = published_event_or_404(slug)
-    registration = services.register(
+    event, questions = published_event_and_questions(slug)
+    registration, position = services.register_placed(
         event, data["name"], data["email"], data["organization"], data["locale"],
         data["sessions"], data["consent"], source="api", answers=data["answers"],
+        questions=questions,
     )
-    return queries.api_body(registration)
+    return queries.api_body(registration, position)
 
 
 def _authorised_registration(registration_id: int) -> tuple[Registration, object]:

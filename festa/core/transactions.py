@@ -44,6 +44,18 @@ def transactional(service: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
+def commit_keeping_state() -> None:
+    """Commit without expiring the objects the session holds, for a service whose caller
+    answers from the rows it has just written (as committed) instead of reading them again.
+    Whatever may have changed them since must be read with populate_existing or after a
+    later (ordinary) commit."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
 
 @contextmanager
 def rehearsal() -> Iterator[None]:

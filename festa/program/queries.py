@@ -47,10 +47,13 @@ def split_by_date(events: list[Event], today: date) -> tuple[list[Event], list[E
     return upcoming, past
 
 
+def published_event(slug: str) -> sa.Select:
+    """SELECT the published event with this slug (a caller may add columns to read with it)."""
+    return sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
+
+
 def published_event_or_404(slug: str) -> Event:
-    event = db.session.scalar(
-        sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
-    )
+    event = db.session.scalar(published_event(slug))
     if event is None:
         abort(404)
     return event

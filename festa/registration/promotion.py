@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
@@ -18,7 +19,7 @@ from festa.program.models import Event, Session
 from festa.registration import seat_counters
 from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
-from festa.registration.waitlist import session_queue
+from festa.registration.waitlist import event_ahead, session_queue
 from festa.tickets.services import issue_ticket
 
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -119,8 +120,44 @@ def settle(event_id: int | None, session_ids: set[int] | list[int]) -> None:
         for session_id in sorted(set(session_ids)):
             fill_from_waitlist(db.session.get(Session, session_id))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("waitlist fill failed; it runs again with the next change")
+        _fill_failed()
+
+
+def _fill_failed() -> None:
+    db.session.rollback()
+    current_app.logger.exception("waitlist fill failed; it runs again with the next change")
+
+
+def settle_waitlisted(registration: Registration) -> int | None:
+    """`settle` after a new registration (with no session reservations) was waitlisted and
+    committed, in one statement when nothing is to be filled; returns its place on the
+    event's waitlist, or None when its state was read again (expired) since.
+
+    The statement reads whether the event has a seat free, the registration's status and
+    how many wait ahead of it. A read of the committed counter answers as `take_seat`'s
+    UPDATE would (on PostgreSQL an UPDATE whose condition is false for the committed row
+    skips it without waiting; SQLite reads the committed database), so only a free seat
+    needs the fill. Moved on meanwhile (another change's fill promoted it): read again.
+    """
+    event_id = registration.event_id
+    me = aliased(Registration)  # the count below reads registrations, not correlated to it
+    try:
+        free = sa.select(seat_counters.has_free_seat(Event)).where(Event.id == event_id)
+        seat_free, status, ahead = db.session.execute(
+            sa.select(free.scalar_subquery(), me.status,
+                      event_ahead(registration).scalar_subquery())
+            .where(me.id == registration.id)
+        ).one()
+    except sa.exc.SQLAlchemyError:  # as in settle: committed already, the next fill will do
+        _fill_failed()
+        return None
+    if seat_free:
+        settle(event_id, ())  # commits: everything is read again
+        return None
+    if status != WAITLISTED:
+        db.session.expire(registration)
+        return None
+    return ahead + 1
 
 
 def fill_all(event: Event) -> int:

@@ -52,10 +52,12 @@ def active_reservations(registration: Registration) -> list[Reservation]:
     )
 
 
-def registration_view(registration: Registration) -> dict:
-    """{"id", "status", "position"?, "sessions": [...]} with current statuses."""
+def registration_view(registration: Registration, position: int | None = None) -> dict:
+    """{"id", "status", "position"?, "sessions": [...]} with current statuses. `position`:
+    the place on the event's waitlist when the caller read it already."""
     view = {"id": registration.id, "status": registration.status}
-    position = event_position(registration)
+    if position is None:
+        position = event_position(registration)
     if position is not None:
         view["position"] = position
     view["sessions"] = [session_view(r) for r in active_reservations(registration)]
@@ -64,17 +66,18 @@ def registration_view(registration: Registration) -> dict:
 
 def valid_ticket(registration: Registration):
     """The registration's ticket while it works (confirmed, not revoked), else None."""
-    ticket = registration.ticket
-    if registration.status != RegistrationStatus.CONFIRMED or ticket is None:
+    if registration.status != RegistrationStatus.CONFIRMED or registration.ticket is None:
         return None
+    ticket = registration.ticket
     return ticket if ticket.status == TicketStatus.VALID else None
 
 
-def api_body(registration: Registration) -> dict:
-    """The contract's registration body (POST 201, GET, DELETE)."""
+def api_body(registration: Registration, position: int | None = None) -> dict:
+    """The contract's registration body (POST 201, GET, DELETE); `position` as for
+    registration_view."""
     ticket = valid_ticket(registration)
     return {
-        "registration": registration_view(registration),
+        "registration": registration_view(registration, position),
         "ticket": ticket_links(ticket) if ticket else None,
         "manage_url": manage_url(registration),
         "manage_token": manage_token(registration),

@@ -66,11 +66,12 @@ def _clean(fields: dict[str, list[str]], field: str, value: str, max_length: int
 
 
 def validated(event: Event, name: str, email: str, organization: str, locale: str,
-              session_ids: Iterable[int], consent: bool, answers: Mapping | None = None
+              session_ids: Iterable[int], consent: bool, answers: Mapping | None = None,
+              questions: list | None = None
               ) -> tuple[dict, list[Session], dict[int, Cleaned], list]:
     """Clean the inputs or raise one 422 naming every field at fault (answers under
     `answers.<question id>`). Returns the values, the sessions, the cleaned answers and
-    the event's questions."""
+    the event's questions (`event_questions`, unless the caller read them already)."""
     fields: dict[str, list[str]] = {}
     name = _clean(fields, "name", name, 100, required=True)
     organization = _clean(fields, "organization", organization, 200)
@@ -96,7 +97,8 @@ def validated(event: Event, name: str, email: str, organization: str, locale: st
                       if overlaps(a, b)), None)
         if clash is not None:
             fields["sessions"] = [overlap_message(*clash)]
-    questions = event_questions(event.id)
+    if questions is None:
+        questions = event_questions(event.id)
     cleaned, answer_fields = check_answers(questions, answers, wanted)
     fields |= answer_fields
     if fields:

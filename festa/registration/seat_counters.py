@@ -58,12 +58,15 @@ def _expire(model: CounterModel, row_id: int) -> None:
         db.session.expire(obj, ["seats_taken"])
 
 
+def has_free_seat(model: CounterModel) -> sa.ColumnElement[bool]:
+    """The condition of `take_seat`: unlimited, or fewer seats taken than there are."""
+    return sa.or_(model.capacity.is_(None), model.seats_taken < model.capacity)
+
+
 def take_seat(model: CounterModel, row_id: int) -> bool:
     """Take one seat of an event or session if one is free (the atomic conditional UPDATE)."""
     taken = _counter_update(
-        model, row_id,
-        sa.or_(model.capacity.is_(None), model.seats_taken < model.capacity),
-        seats_taken=model.seats_taken + 1,
+        model, row_id, has_free_seat(model), seats_taken=model.seats_taken + 1,
     ) == 1
     _expire(model, row_id)
     return taken

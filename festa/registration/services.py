@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 
 from festa.audit.services import record
 from festa.auth.models import User
+from festa.core.transactions import commit_keeping_state
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -59,10 +61,9 @@ from festa.tickets.services import revoke_ticket
 
 __all__ = [
     "anonymize", "cancel_registration", "change_answers", "drop_reservation", "manage_token",
-    "manage_url", "register", "registration_for_manage_token", "reservable_sessions",
-    "reserve_session", "resend_ticket", "revoke_registration_ticket", "send_all_manage_links",
-    "send_manage_link",
-    "waitlist_position",
+    "manage_url", "register", "register_placed", "registration_for_manage_token",
+    "reservable_sessions", "reserve_session", "resend_ticket", "revoke_registration_ticket",
+    "send_all_manage_links", "send_manage_link", "waitlist_position",
 ]
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -71,15 +72,33 @@ CANCELLED = RegistrationStatus.CANCELLED
 SOURCES = ("online", "api", "walk-in")
 
 
-def register(event: Event, name: str, email: str, organization: str = "", locale: str = "ko",
-             session_ids: Iterable[int] = (), consent: bool = True, source: str = "online",
-             *, answers: Mapping | None = None, by: User | None = None) -> Registration:
+class Registered(NamedTuple):
+    """A new registration, as committed, and its place on the event's waitlist when that
+    was read with the commit's follow-up (None: ask `waitlist_position`)."""
+
+    registration: Registration
+    position: int | None = None
+
+
+def register(event: Event, *args, **kwargs) -> Registration:
+    """`register_placed` without the place (same arguments)."""
+    return register_placed(event, *args, **kwargs).registration
+
+
+def register_placed(event: Event, name: str, email: str, organization: str = "",
+                    locale: str = "ko", session_ids: Iterable[int] = (), consent: bool = True,
+                    source: str = "online", *, answers: Mapping | None = None,
+                    by: User | None = None, questions: list | None = None) -> Registered:
     """Register someone for an event (and the reservable sessions they chose). Commits.
 
     Confirmed with a ticket while the event has seats, else waitlisted. Raises FestaError
     `registration_closed` (409; organizers registering walk-ins are exempt),
     `already_registered` (409) or `validation_error` (422 with `fields`; answers under
-    `answers.<question id>`, also when a limited choice has no places left).
+    `answers.<question id>`, also when a limited choice has no places left). `questions`:
+    the event's questions when the caller read them already (`event_questions`).
+
+    The registration returned keeps the state it was committed with (nothing is read
+    again for the answer) unless the waitlist fills after the commit changed something.
     """
     if by is None and not registration_open(event):
         raise FestaError("registration_closed", _("Registration for this event is closed."),
@@ -87,7 +106,7 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
     if source not in SOURCES:
         raise ValueError(f"unknown registration source {source!r}")
     values, sessions, cleaned, questions = validated(event, name, email, organization, locale,
-                                                     session_ids, consent, answers)
+                                                     session_ids, consent, answers, questions)
     reservations = [Reservation(session=session, status=WAITLISTED)
                     for session in sessions]  # ascending id: the lock order of seat_counters.py
     # A new registration has these reservations and no ticket: said here, nothing is
@@ -111,10 +130,12 @@ def register(event: Event, name: str, email: str, organization: str = "", locale
         raise
     status = registration.status
     waiting = [r.session_id for r in reservations if r.status == WAITLISTED]
-    db.session.commit()
+    commit_keeping_state()
     metrics.count_registration(status)
+    if status == WAITLISTED and not reservations:
+        return Registered(registration, promotion.settle_waitlisted(registration))
     promotion.settle(event.id if status == WAITLISTED else None, waiting)
-    return registration
+    return Registered(registration)
 
 
 def _cancel(registration: Registration, reason: str) -> set[int] | None:

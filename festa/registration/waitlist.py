@@ -38,18 +38,20 @@ def session_queue() -> sa.Select:
     )
 
 
+def event_ahead(registration: Registration) -> sa.Select:
+    """SELECT how many wait for the event before this (waiting) registration."""
+    return sa.select(sa.func.count(Registration.id)).where(
+        Registration.event_id == registration.event_id,
+        Registration.status == WAITLISTED,
+        before(Registration, registration),
+    )
+
+
 def event_position(registration: Registration) -> int | None:
     """1-based place on the event's waitlist: 1 + those waitlisted before (waitlisted_at, id)."""
     if registration.status != WAITLISTED or registration.waitlisted_at is None:
         return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count(Registration.id)).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == WAITLISTED,
-            before(Registration, registration),
-        )
-    )
-    return ahead + 1
+    return db.session.scalar(event_ahead(registration)) + 1
 
 
 def session_position(reservation: Reservation) -> int | None:
