@@ -4,12 +4,18 @@ baseline's JSON endpoint in the same run; then conditional GETs: `304 Not Modifi
 the programme is unchanged, and after a programme change (a session moved through the
 API) a `200` with a new ETag and the change in it.
 
+Each URL is loaded twice: asking as a browser does (`Accept-Encoding: gzip, br`, the
+compressed variant) and without `Accept-Encoding` (the whole document), both reported.
+
     .venv/bin/python -m bench.schedule_pages
 """
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime, timedelta
+
+import brotli
 
 from bench import data
 from bench import harness as h
@@ -20,6 +26,7 @@ CONNECTIONS = 16
 THREADS = 2
 SECONDS = 10
 ORGANIZER = "organizer@bench.example"
+BROWSER = {"Accept-Encoding": "gzip, br"}  # what browsers and `curl --compressed` send
 TABLE_HEAD = ("| URL | size | first request ms (renders) | req/s | p50 ms | p99 ms "
               "| × baseline /json | × baseline /bytes | CPU ms/req | statuses |\n"
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -85,6 +92,12 @@ def row(label: str, result: h.WrkResult, baselines: tuple, cold: tuple | None) -
             f"{result.rps / same_size.rps:.2f}× | {result.cpu} | {codes} |")
 
 
+def decoded(headers: dict, body: bytes) -> bytes:
+    """The body as the client reads it, after its Content-Encoding."""
+    encoding = headers.get("Content-Encoding")
+    return {"gzip": gzip.decompress, "br": brotli.decompress}.get(encoding, bytes)(body)
+
+
 def main() -> None:
     h.OUT.mkdir(parents=True, exist_ok=True)
     url = h.fresh_database("schedule")
@@ -105,54 +118,84 @@ def main() -> None:
         # The first request of each renders it (then kept in Redis for the other workers).
         cold = {label: h.get(app.url + path) for label, path in pages.items()}
         h.warm(app.url, list(pages.values()), CONNECTIONS)
+        packed = {label: h.get(app.url + path, BROWSER) for label, path in pages.items()}
+        same_bytes = all(decoded(packed[label][1], packed[label][2]) == cold[label][2]
+                         for label in pages if not label.startswith("schedule page"))
+        encodings = {label: packed[label][1].get("Content-Encoding") for label in pages}
         h.log("baseline GET /json, GET /bytes")
-        baseline = load("baseline GET /json", base, "/json")
+        baseline = load("baseline GET /json", base, "/json", BROWSER)
         size = len(cold["schedule.json"][2])
         same_size = load("baseline GET /bytes", base, f"/bytes?size={size}")
-        results = {}
+        compressed, plain = {}, {}
         for label, path in pages.items():
             h.log(f"app: {label}")
-            results[label] = load(f"app {label}", app, path)
+            compressed[label] = load(f"app {label} compressed", app, path, BROWSER)
+            plain[label] = load(f"app {label}", app, path)
         etag = h.get(app.url + pages["schedule.json"])[1]["ETag"]
-        results["schedule.json, matching If-None-Match"] = load(
-            "app schedule.json 304", app, pages["schedule.json"], {"If-None-Match": etag})
+        packed_etag = packed["schedule.json"][1].get("ETag", etag)
+        not_modified = "schedule.json, matching If-None-Match"
+        compressed[not_modified] = load("app schedule.json 304 compressed", app,
+                                        pages["schedule.json"],
+                                        {**BROWSER, "If-None-Match": packed_etag})
+        plain[not_modified] = load("app schedule.json 304", app, pages["schedule.json"],
+                                   {"If-None-Match": etag})
         h.log("conditional GETs around a programme change")
         round_trip = conditional(app, slug, token)
-    errors = sum(n for r in results.values() for s, n in r.statuses.items() if s.startswith("5"))
-    rows = "\n".join(row(label, r, (baseline, same_size), cold.get(label))
-                     for label, r in results.items())
-    not_modified = results["schedule.json, matching If-None-Match"]
+    results = [*compressed.values(), *plain.values()]
+    errors = sum(n for r in results for s, n in r.statuses.items() if s.startswith("5"))
+    compressed_rows = "\n".join(
+        row(label, r, (baseline, same_size),
+            packed.get(label) and (*packed[label][:3], cold[label][3]))
+        for label, r in compressed.items())
+    plain_rows = "\n".join(row(label, r, (baseline, same_size), cold.get(label))
+                           for label, r in plain.items())
     rt = round_trip
-    ratios = {label: r.rps / baseline.rps for label, r in results.items()}
     ok = (errors == 0 and rt["unchanged"][0] == 304 and rt["unchanged"][1] == 0
           and rt["after"][0] == 200 and rt["after"][1] not in (None, rt["first"][1])
-          and rt["after"][4] and rt["settled"][0] == 304
-          and set(not_modified.statuses) == {"304"})
-    meets = all(ratios[label] >= 0.5 for label in ("schedule page (ko)", "schedule page (en)",
-                                                   "schedule.json"))
+          and rt["after"][4] and rt["settled"][0] == 304 and same_bytes
+          and set(compressed[not_modified].statuses) == {"304"}
+          and set(plain[not_modified].statuses) == {"304"})
+    targets = ("schedule page (ko)", "schedule page (en)", "schedule.json")
+    meets = {name: all(r[label].rps / baseline.rps >= 0.5 for label in targets)
+             for name, r in (("compressed", compressed), ("uncompressed", plain))}
     redis_note = ("a Redis server of the run's own" if redis_url else
                   "NOT SET: redis-server missing, each worker rendered for itself")
+    answered = ", ".join(f"{label}: {encodings[label] or 'not compressed'}" for label in pages)
     body = f"""One published event of {SESSIONS:,} sessions in {ROOMS} rooms over 3 days (a speaker
 and a track each). Each URL loaded for {SECONDS} s at {CONNECTIONS} connections after one
 request has rendered it (the "first request" column) and {4 * CONNECTIONS} more have spread
 it to every gunicorn worker. The app runs with `REDIS_URL` ({redis_note}):
 one rendering is shared by the {h.SERVER_ENV['GUNICORN_WORKERS']} workers, and each then serves it
-from its own memory. wrk asks without `Accept-Encoding`, so every answer is the whole
-uncompressed document.
+from its own memory.
 
-Baselines in the same run: GET /json {baseline.rps:,.0f} req/s (p50 {baseline.p50_ms:.1f} ms,
-p99 {baseline.p99_ms:.1f} ms, {baseline.cpu} ms of CPU per request); GET /bytes,
-{size / 1024:,.0f} KB made once and returned by a bare Flask view (the floor of serving a
-document the size of schedule.json): {same_size.rps:,.0f} req/s (p50 {same_size.p50_ms:.1f} ms,
-p99 {same_size.p99_ms:.1f} ms, {same_size.cpu} ms of CPU per request). "CPU ms/req": CPU
-time of the server's gunicorn processes and of their PostgreSQL backends over the requests
-answered (less disturbed by the rest of the machine than req/s).
+Every URL is loaded twice: **as a browser asks** (`Accept-Encoding: gzip, br`, as browsers,
+`curl --compressed` and scanners' HTTP libraries send it) and **without `Accept-Encoding`**
+(the whole uncompressed document; the size is then the limit, see GET /bytes). Answered to
+`gzip, br`: {answered}.
+
+Baselines in the same run: GET /json with `Accept-Encoding: gzip, br` (the bare baseline
+compresses nothing: it answers the same bytes either way) {baseline.rps:,.0f} req/s
+(p50 {baseline.p50_ms:.1f} ms, p99 {baseline.p99_ms:.1f} ms, {baseline.cpu} ms of CPU per
+request); GET /bytes, {size / 1024:,.0f} KB made once and returned by a bare Flask view (the
+floor of serving a document the size of schedule.json uncompressed): {same_size.rps:,.0f} req/s
+(p50 {same_size.p50_ms:.1f} ms, p99 {same_size.p99_ms:.1f} ms, {same_size.cpu} ms of CPU per
+request). "CPU ms/req": CPU time of the server's gunicorn processes and of their PostgreSQL
+backends over the requests answered (less disturbed by the rest of the machine than req/s).
+
+Asked as a browser does (`Accept-Encoding: gzip, br`; size as sent):
 
 {TABLE_HEAD}
-{rows}
+{compressed_rows}
 
-Schedule page and schedule.json ≥ 0.5× the bare JSON endpoint:
-**{'yes' if meets else 'no'}**.
+Asked without `Accept-Encoding` (size as sent, uncompressed):
+
+{TABLE_HEAD}
+{plain_rows}
+
+Schedule page and schedule.json ≥ 0.5× the bare JSON endpoint: asked as a browser does
+**{'yes' if meets['compressed'] else 'no'}**; without `Accept-Encoding`
+**{'yes' if meets['uncompressed'] else 'no'}**. Compressed feeds decode to the same bytes as
+the uncompressed ones: {'yes' if same_bytes else 'NO'}.
 
 Conditional GETs of schedule.json (ETag = event, programme version, language):
 

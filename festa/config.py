@@ -104,7 +104,9 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # The door scanner's offline bundle is mostly names: gzip cuts it to a fifth. JSON
-        # only (see festa.extensions); brotli where the browser offers it, else gzip.
+        # only (see festa.extensions); brotli where the browser offers it, else gzip. The
+        # cached schedule documents (festa.core.cache) are kept compressed with these
+        # algorithms, and not served compressed when COMPRESS_MIMETYPES is empty.
         "COMPRESS_MIMETYPES": ["application/json"],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,

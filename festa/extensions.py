@@ -31,6 +31,6 @@ login = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
-# JSON only: HTML pages are small, and the schedule feeds answer If-None-Match with their
-# own ETag before rendering (a compressed variant's ETag would bypass that shortcut).
+# JSON only: HTML pages are small. The schedule documents (feeds and the schedule page)
+# come compressed from the render cache (festa.core.cache), which this leaves alone.
 compress = Compress()

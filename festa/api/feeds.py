@@ -2,8 +2,9 @@
 
 The documents are built by festa.opendata (one builder per format); these views only find
 the event, pick the language (`?lang=ko|en`, default Korean) and serve the document from
-the render cache (rendered once per programme version and language); apps polling with
-the ETag get `304 Not Modified`, without any rendering, while nothing changed.
+the render cache (rendered once per programme version and language, compressed with it:
+gzip and brotli for clients that accept them); apps polling with the ETag get
+`304 Not Modified`, without any rendering, while nothing changed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from festa.api import ErrorSchema
 from festa.api.fields import IsoDate
 from festa.opendata import calendars, feeds
 from festa.program import queries, schedule_cache
+from festa.program.models import Event
 
 blp = Blueprint("api_feeds", __name__, description="Schedule feeds (frab JSON/XML, iCalendar)")
 
@@ -63,18 +65,16 @@ def _lang_param(view):
     }])(view)
 
 
-def feed_response(event, fmt: str, mimetype: str, filename: str,
-                  render: Callable[[], bytes]) -> Response:
+def feed_response(slug: str, fmt: str, mimetype: str, filename: str,
+                  render: Callable[[Event], bytes]) -> Response:
     """The feed from the render cache, with an ETag naming the programme version and a
-    short public cache lifetime; `304 Not Modified` (nothing rendered) when unchanged."""
-    etag = schedule_cache.programme_key(event)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(schedule_cache.feed_body(event, fmt, etag, render),
-                            mimetype=mimetype)
+    short public cache lifetime; `304 Not Modified` (nothing rendered) when unchanged. The
+    event itself is loaded only to render."""
+    programme = schedule_cache.published_programme(slug)
+    response = schedule_cache.feed_response(
+        programme, fmt, mimetype, lambda: render(queries.published_event_or_404(slug)))
+    if response.status_code == 200:
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     return response
@@ -88,8 +88,7 @@ def feed_response(event, fmt: str, mimetype: str, filename: str,
 @blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
 def schedule_json(slug: str):
     """The published schedule in the C3VOC/frab JSON format, with the schedule version."""
-    event = queries.published_event_or_404(slug)
-    return feed_response(event, "json", "application/json", f"{slug}-schedule.json", lambda: (
+    return feed_response(slug, "json", "application/json", f"{slug}-schedule.json", lambda event: (
         json.dumps(feeds.schedule_document(event), ensure_ascii=False, indent=1).encode()))
 
 
@@ -101,9 +100,8 @@ def schedule_json(slug: str):
 @blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
 def schedule_xml(slug: str):
     """The published schedule as frab XML, with the schedule version."""
-    event = queries.published_event_or_404(slug)
     url = queries.absolute_url(request.path)
-    return feed_response(event, "xml", "application/xml", f"{slug}-schedule.xml", lambda: (
+    return feed_response(slug, "xml", "application/xml", f"{slug}-schedule.xml", lambda event: (
         feeds.schedule_xml(feeds.schedule_document(event), url)))
 
 
@@ -115,6 +113,4 @@ def schedule_xml(slug: str):
 @blp.alt_response(404, schema=ErrorSchema, description="no published event with this slug")
 def schedule_ics(slug: str):
     """The whole schedule as iCalendar; cancelled sessions are marked STATUS:CANCELLED."""
-    event = queries.published_event_or_404(slug)
-    return feed_response(event, "ics", "text/calendar", f"{slug}.ics",
-                         lambda: calendars.schedule_ics(event))
+    return feed_response(slug, "ics", "text/calendar", f"{slug}.ics", calendars.schedule_ics)

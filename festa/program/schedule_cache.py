@@ -3,26 +3,31 @@
 A document is rendered once per (event, programme version, language, and whatever else
 it shows) and then served from the cache until the programme changes
 (festa.program.programme_version). The schedule page also shows seats left and, during
-the event, "now" and "next": those are in its key too (a cheap query for the seats, the
-minute for "now"). A search (`q`) is free text and never cached, nor is a page a browser
-sees its own way (a higher area says so with `register_personal_check`: the ☆ bookmarks of
-an attendee's browser).
+the event, "now" and "next": those are in its key too (the seats taken, read in the same
+query as the event and its version; the minute for "now"). A search (`q`) is free text
+and never cached, nor is a page a browser sees its own way (a higher area says so with
+`register_personal_check`: the ☆ bookmarks of an attendee's browser).
+
+Documents sent whole — the feeds, and the schedule page of a visitor whose frame shows
+nothing of their own — are kept with their gzip and brotli variants
+(festa.core.cache.Document), so a cached request costs no rendering and no compression.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import Response, abort, request
 
-from festa.core.cache import render_cache
+from festa.core.cache import accepted_encoding, render_cache, send_document
 from festa.extensions import db
 from festa.i18n import current_language
-from festa.program.models import Event, Session
+from festa.program.models import Event, ProgrammeVersion, Session
 from festa.program.presentation import ScheduleFilters
-from festa.program.programme_version import programme_version
 
 _personal_checks: list[Callable[[Event], bool]] = []
 
@@ -34,35 +39,105 @@ def register_personal_check(check: Callable[[Event], bool]) -> None:
         _personal_checks.append(check)
 
 
-def programme_key(event: Event) -> str:
-    """What every programme document of the event depends on: the event, its programme
-    version and the language. Also the feeds' ETag."""
-    return f"{event.id}-{programme_version(event.id)}-{current_language()}"
+def _version(event_id) -> sa.ScalarSelect:
+    return (sa.select(ProgrammeVersion.version)
+            .where(ProgrammeVersion.event_id == event_id).scalar_subquery())
 
 
-def seats_signature(event: Event) -> str:
-    """A digest of the seats taken in the event's reservable sessions (their badges)."""
-    rows = db.session.execute(
-        sa.select(Session.id, Session.seats_taken)
-        .where(Session.event_id == event.id, Session.reservation_required.is_(True),
-               Session.capacity.is_not(None))
-        .order_by(Session.id)
-    ).all()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+def _seats_taken(event_id) -> sa.ScalarSelect:
+    """The seats taken in the event's reservable sessions (their badges), as text: only
+    those with seats taken, which tells the others (none taken) apart as well."""
+    taken = (sa.select(Session.id, Session.seats_taken)
+             .where(Session.event_id == event_id, Session.reservation_required.is_(True),
+                    Session.capacity.is_not(None), Session.seats_taken > 0)
+             .order_by(Session.id).subquery())
+    pair = sa.cast(taken.c.id, sa.String) + ":" + sa.cast(taken.c.seats_taken, sa.String)
+    return sa.select(sa.func.aggregate_strings(pair, ",")).scalar_subquery()
 
 
-def schedule_body(event: Event, filters: ScheduleFilters, now: datetime | None,
-                  render: Callable[[], bytes]) -> str:
-    """The schedule page's body for these filters; `now` only during the event."""
+@dataclass(frozen=True)
+class Programme:
+    """A published event's programme as its documents are keyed."""
+
+    event_id: int
+    version: int
+    language: str
+    seats: str = ""  # a digest of the seats taken (the schedule page only)
+
+    @property
+    def key(self) -> str:
+        """The event, its programme version and the language: every programme document
+        depends on them. Also the feeds' ETag."""
+        return f"{self.event_id}-{self.version}-{self.language}"
+
+
+def published_programme(slug: str) -> Programme:
+    """A published event's programme version in one Core query (404 when none): what a
+    feed needs to answer from the cache, or with 304, without loading the event."""
+    row = db.session.execute(
+        sa.select(Event.id, _version(Event.id))
+        .where(Event.slug == slug, Event.published.is_(True))
+    ).first()
+    if row is None:
+        abort(404)
+    return Programme(row[0], row[1] or 0, current_language())
+
+
+def published_schedule(slug: str) -> tuple[Event, Programme]:
+    """A published event with its programme version and seats taken: one query (404
+    when none)."""
+    row = db.session.execute(
+        sa.select(Event, _version(Event.id), _seats_taken(Event.id))
+        .where(Event.slug == slug, Event.published.is_(True))
+    ).first()
+    if row is None:
+        abort(404)
+    event, version, seats = row
+    digest = hashlib.sha256((seats or "").encode()).hexdigest()[:16]
+    return event, Programme(event.id, version or 0, current_language(), digest)
+
+
+def schedule_page(event: Event, programme: Programme, filters: ScheduleFilters,
+                  now: datetime | None, render_body: Callable[[], bytes],
+                  frame: Callable[[str, bool], str], shared_frame: bool) -> Response:
+    """The schedule page for these filters (`now` only during the event): its body from
+    the cache unless personal; whole from the cache, compressed, when the frame around it
+    (`frame(body, shared)`) shows nothing of this visitor's either (`shared_frame`)."""
     if filters.q or any(check(event) for check in _personal_checks):
-        return render().decode()
+        return Response(frame(render_body().decode(), False), mimetype="text/html")
     minute = now.strftime("%Y%m%dT%H%M") if now is not None else "-"
-    key = ":".join(["schedule", programme_key(event), seats_signature(event), minute,
+    key = ":".join(["schedule", programme.key, programme.seats, minute,
                     str(filters.day or ""), str(filters.track or ""),
                     filters.language or "", filters.kind or ""])
-    return render_cache().get_or_render(key, render).decode()
+    cache = render_cache()
+
+    def body() -> str:
+        return cache.get_or_render(key, render_body).decode()
+
+    if not shared_frame:
+        return Response(frame(body(), False), mimetype="text/html")
+    # The body is the rendering (counted once); the page is the shared frame around it.
+    page = cache.document("page:" + key, lambda: frame(body(), True).encode(), count=False)
+    return send_document(page, "text/html", accepted_encoding())
 
 
-def feed_body(event: Event, fmt: str, etag: str, render: Callable[[], bytes]) -> bytes:
-    """A schedule feed (`fmt`: json, xml, ics) for the programme named by `etag`."""
-    return render_cache().get_or_render(f"feed:{fmt}:{etag}", render)
+def feed_response(programme: Programme, fmt: str, mimetype: str,
+                  render: Callable[[], bytes]) -> Response:
+    """A schedule feed (`fmt`: json, xml, ics) of this programme version, in the encoding
+    the client accepts; its ETag is the programme key, suffixed `:br` or `:gzip` for a
+    compressed variant (as Flask-Compress names them). `304 Not Modified` for any of the
+    version's ETags, before anything is rendered."""
+    encoding = accepted_encoding()
+    etags = [programme.key, *(f"{programme.key}:{e}" for e in ("br", "gzip"))]
+    etag = f"{programme.key}:{encoding}" if encoding else programme.key
+    matched = [tag for tag in etags if request.if_none_match.contains(tag)]
+    if matched:
+        response = Response(status=304)
+        response.vary.add("Accept-Encoding")
+        response.set_etag(etag if etag in matched else matched[0])
+        return response
+    document = render_cache().document(f"feed:{fmt}:{programme.key}", render)
+    response = send_document(document, mimetype, encoding)
+    response.set_etag(etag)
+    return response
+

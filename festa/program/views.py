@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, session
+from flask_login import current_user
 from markupsafe import Markup
 
 from festa.extensions import db
@@ -65,17 +66,24 @@ def schedule(slug: str):
     phones (same markup), filtered by day, track, language, kind and a Hangul-aware search.
 
     The page's body is the same for everyone asking with the same filters, so it comes
-    from the render cache (festa.program.schedule_cache); only the frame around it (who is
-    logged in, the form token) is rendered per request."""
-    event = queries.published_event_or_404(slug)
+    from the render cache (festa.program.schedule_cache). The frame around it is too for a
+    visitor who is not logged in and has no message waiting: the whole page then comes
+    from the cache, compressed as the browser accepts; otherwise the frame (who is logged
+    in, their form token, their messages) is rendered for the request."""
+    event, programme = schedule_cache.published_schedule(slug)
     now = queries.clock()
     filters = presentation.ScheduleFilters.from_args(request.args, event)
     start, end = queries.event_bounds(event)
     during = start <= now <= end
-    body = schedule_cache.schedule_body(
-        event, filters, now if during else None,
-        lambda: _render_schedule_body(event, filters, now, during))
-    return render_template("program/schedule_page.html", event=event, body=Markup(body))
+
+    def frame(body: str, shared: bool) -> str:
+        return render_template("program/schedule_page.html", event=event, body=Markup(body),
+                               shared_frame=shared)
+
+    shared_frame = "_flashes" not in session and not current_user.is_authenticated
+    return schedule_cache.schedule_page(
+        event, programme, filters, now if during else None,
+        lambda: _render_schedule_body(event, filters, now, during), frame, shared_frame)
 
 
 def _render_schedule_body(event, filters: presentation.ScheduleFilters, now, during: bool

@@ -4,11 +4,14 @@ rendering shared by two app instances through a real Redis."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import socket
 import subprocess
 import time
 
+import brotli
+import flask
 import pytest
 import sqlalchemy as sa
 
@@ -196,3 +199,116 @@ def test_an_attendees_browser_gets_its_own_page_never_the_shared_one(app, client
     assert "data-bookmark" in client.get(url).get_data(as_text=True)
     assert renders() == before  # rendered for that browser alone, not cached
     assert "data-bookmark" not in anonymous.get(url).get_data(as_text=True)
+
+
+# ------------------------------------------------- compressed variants, the whole page cached
+
+DECODE = {"gzip": gzip.decompress, "br": brotli.decompress}
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+@pytest.mark.parametrize(("accept", "encoding"), [
+    ("gzip, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("deflate", None),
+    (None, None),
+])
+def test_feeds_come_compressed_as_the_client_accepts(client, event, feed, accept, encoding):
+    url = f"/api/v1/events/{event.slug}/{feed}?lang=en"
+    plain = client.get(url)
+    before = renders()
+    response = client.get(url, headers={"Accept-Encoding": accept} if accept else {})
+    assert response.status_code == 200 and renders() == before  # made with the rendering
+    assert response.headers.get("Content-Encoding") == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert DECODE.get(encoding, bytes)(response.data) == plain.data
+    assert response.headers["ETag"] == (
+        f'"{plain.get_etag()[0]}:{encoding}"' if encoding else plain.headers["ETag"])
+    assert response.headers["Content-Disposition"] == plain.headers["Content-Disposition"]
+
+
+def test_a_compressed_variants_etag_answers_304_without_rendering(client, event):
+    url = f"/api/v1/events/{event.slug}/schedule.json?lang=en"
+    first = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    before = renders()
+    again = client.get(url, headers={"Accept-Encoding": "gzip, br",
+                                     "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert renders() == before
+    event.sessions[0].title_en = "Opening keynote, moved"
+    db.session.commit()
+    changed = client.get(url, headers={"Accept-Encoding": "gzip, br",
+                                       "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert b"Opening keynote, moved" in brotli.decompress(changed.data)
+
+
+@pytest.mark.app_config(COMPRESS_MIMETYPES=[])  # Flask-Compress off: nothing compressed
+@pytest.mark.parametrize("path", ["schedule", "schedule.ics"])
+def test_compression_follows_the_compress_switch(client, event, path):
+    url = (f"/events/{event.slug}/schedule" if path == "schedule"
+           else f"/api/v1/events/{event.slug}/{path}")
+    response = client.get(url + "?lang=en", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in response.headers and b"Opening" in response.data
+
+
+def test_a_feed_304_is_one_query(client, event, count_queries):
+    url = f"/api/v1/events/{event.slug}/schedule.json?lang=en"
+    etag = client.get(url).headers["ETag"]
+    db.session.remove()
+    with count_queries() as counter:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert counter.count == 1, counter.statements
+
+
+def test_an_anonymous_schedule_page_comes_whole_from_the_cache(app, client, event,
+                                                               count_queries):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    first = client.get(url)
+    rendered = []
+    flask.template_rendered.connect(lambda _app, template, context: rendered.append(template),
+                                    app)
+    db.session.remove()
+    with count_queries() as counter:
+        page = app.test_client().get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert rendered == []  # no Jinja at all
+    assert counter.count == 1, counter.statements  # the event, its version and seats
+    assert page.headers["Content-Encoding"] == "br" and page.mimetype == "text/html"
+    assert brotli.decompress(page.data) == first.data
+    html = first.get_data(as_text=True)
+    assert "Opening keynote" in html and "10 seats left" in html
+    assert 'name="csrf-token"' not in html and "Log out" not in html  # nobody's own
+    with client.session_transaction() as cookie:
+        assert "csrf_token" not in cookie  # no token made for a page that shows none
+
+
+def test_a_logged_in_visitor_gets_their_own_frame_around_the_cached_body(client, auth, event):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    anonymous = client.get(url).get_data(as_text=True)
+    auth.login("organizer")
+    before = renders()
+    page = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    html = page.get_data(as_text=True)  # not compressed: rendered for this request
+    assert "Content-Encoding" not in page.headers and renders() == before
+    assert "Log out" in html and 'name="csrf-token"' in html
+    def main(page: str) -> str:
+        return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+    assert main(anonymous) == main(html)  # the same body
+
+
+def test_a_waiting_message_is_shown_not_cached(app, client, event):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    client.get(url)
+    with client.session_transaction() as cookie:
+        cookie["_flashes"] = [("success", "Your seat is saved.")]
+    assert "Your seat is saved." in client.get(url).get_data(as_text=True)
+    assert "Your seat is saved." not in client.get(url).get_data(as_text=True)
+    assert "Your seat is saved." not in app.test_client().get(url).get_data(as_text=True)
+
+
+def test_the_cached_page_follows_the_seats_left(client, event):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    headers = {"Accept-Encoding": "gzip"}
+    assert b"10 seats left" in gzip.decompress(client.get(url, headers=headers).data)
+    register(event, "이서연", "seoyeon@example.test", session_ids=[event.sessions[1].id])
+    assert b"9 seats left" in gzip.decompress(client.get(url, headers=headers).data)
