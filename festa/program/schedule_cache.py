@@ -71,13 +71,16 @@ class Programme:
         return f"{self.event_id}-{self.version}-{self.language}"
 
 
+# Built once: building a statement costs more than running it from the compiled cache.
+_published = (Event.slug == sa.bindparam("slug"), Event.published.is_(True))
+_PROGRAMME = sa.select(Event.id, _version(Event.id)).where(*_published)
+_SCHEDULE = sa.select(Event, _version(Event.id), _seats_taken(Event.id)).where(*_published)
+
+
 def published_programme(slug: str) -> Programme:
     """A published event's programme version in one Core query (404 when none): what a
     feed needs to answer from the cache, or with 304, without loading the event."""
-    row = db.session.execute(
-        sa.select(Event.id, _version(Event.id))
-        .where(Event.slug == slug, Event.published.is_(True))
-    ).first()
+    row = db.session.execute(_PROGRAMME, {"slug": slug}).first()
     if row is None:
         abort(404)
     return Programme(row[0], row[1] or 0, current_language())
@@ -86,10 +89,7 @@ def published_programme(slug: str) -> Programme:
 def published_schedule(slug: str) -> tuple[Event, Programme]:
     """A published event with its programme version and seats taken: one query (404
     when none)."""
-    row = db.session.execute(
-        sa.select(Event, _version(Event.id), _seats_taken(Event.id))
-        .where(Event.slug == slug, Event.published.is_(True))
-    ).first()
+    row = db.session.execute(_SCHEDULE, {"slug": slug}).first()
     if row is None:
         abort(404)
     event, version, seats = row

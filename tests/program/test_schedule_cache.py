@@ -312,3 +312,16 @@ def test_the_cached_page_follows_the_seats_left(client, event):
     assert b"10 seats left" in gzip.decompress(client.get(url, headers=headers).data)
     register(event, "이서연", "seoyeon@example.test", session_ids=[event.sessions[1].id])
     assert b"9 seats left" in gzip.decompress(client.get(url, headers=headers).data)
+
+
+def test_the_compressed_variants_are_shared_through_redis(app, database_url, event, redis_url):
+    url = f"/events/{event.slug}/schedule?lang=en"
+    browser = {"Accept-Encoding": "gzip, br"}
+    first = create_app(conftest.test_config(database_url, REDIS_URL=redis_url))
+    second = create_app(conftest.test_config(database_url, REDIS_URL=redis_url))
+    page = first.test_client().get(url, headers=browser)
+    again = second.test_client().get(url, headers=browser)
+    assert again.headers["Content-Encoding"] == page.headers["Content-Encoding"] == "br"
+    assert again.data == page.data and b"Opening keynote" in brotli.decompress(again.data)
+    with second.app_context():
+        assert render_cache().renders == 0  # neither rendered nor compressed there
