@@ -39,7 +39,9 @@ def engine_options(database_url: str, env: os._Environ | dict) -> dict:
     DB_POOL_TIMEOUT, DB_PREPARE_THRESHOLD).
 
     `pool_pre_ping` tests each connection as it leaves the pool, so after a PostgreSQL
-    restart a dead connection is replaced instead of failing the next request. The pool
+    restart a dead connection is replaced instead of failing the next request (on
+    PostgreSQL it asks the server only when the socket shows that something happened:
+    festa.observability.database.ping_only_when_needed). The pool
     matches the process: one connection per gunicorn thread (GUNICORN_THREADS) plus one for
     the outbox worker, so no request waits for a connection and none sits idle. psycopg 3
     prepares a statement on the server once a connection has run it DB_PREPARE_THRESHOLD

@@ -67,16 +67,21 @@ _SEEN_RESOLUTION = 60
 
 
 def set_security_headers(response):
-    """Add the security headers (HSTS only over HTTPS, where browsers honour it)."""
+    """Add the security headers (HSTS only over HTTPS, where browsers honour it) that the
+    response does not set itself."""
+    headers = response.headers
+    # One look at the names the response has: a lookup in Headers reads the whole list.
+    present = {name.lower() for name, _value in headers.items()}
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if "Cache-Control" not in response.headers and (
+        if name.lower() not in present:
+            headers.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", HSTS)
+    if "cache-control" not in present and (
         "Authorization" in request.headers or session.get("_user_id")
     ):
         # Pages for staff and token holders carry personal data: no shared caches.
-        response.headers["Cache-Control"] = "private, no-store"
+        headers.add("Cache-Control", "private, no-store")
     return response
 
 

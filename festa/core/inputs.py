@@ -34,6 +34,9 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Printable ASCII breaks no rule and is NFC already: most input (codes, e-mail addresses,
+# ids) is checked by one regex match instead of a look at each character.
+_PRINTABLE_ASCII = re.compile("[\x20-\x7e]*")
 
 
 # The one-line rules as a JSON Schema `pattern` (the OpenAPI document): no control, line
@@ -76,6 +79,8 @@ def _is_noncharacter(ch: str) -> bool:
 
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """The code of the first rule `value` breaks, or None."""
+    if _PRINTABLE_ASCII.fullmatch(value):
+        return None
     if _SURROGATE.search(value):
         return "surrogate"
     for ch in value:
@@ -122,6 +127,8 @@ def _char_problem(ch: str, multiline: bool) -> bool:
 def storable(value: str, *, multiline: bool = False) -> str:
     """The value with every character the rules refuse dropped, NFC and stripped. For data
     taken as it comes (a scanned code, an imported file), where refusing helps nobody."""
+    if _PRINTABLE_ASCII.fullmatch(value):
+        return value.strip()
     if not multiline:  # a line break in a title becomes a space, not a glued word
         value = re.sub("[\t\n\r\x0b\x0c\x85\u2028\u2029]+", " ", value)
     kept = "".join(ch for ch in value if not _char_problem(ch, multiline))
@@ -185,6 +192,8 @@ def in_date_range(moment: datetime) -> bool:
 
 def _depth_exceeds(raw: str, limit: int) -> bool:
     """Whether brackets outside strings nest deeper than `limit` (linear scan, no parse)."""
+    if raw.count("[") + raw.count("{") <= limit:  # cannot nest deeper than it opens
+        return False
     depth, in_string, escaped = 0, False, False
     for ch in raw:
         if in_string:

@@ -3,6 +3,7 @@
 import ast
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,31 @@ def test_scrape_hooks_set_gauges_and_survive_a_database_outage(app, client, monk
     response = client.get("/metrics")
     assert response.status_code == 200
     assert seen == ["read", "after"]
+
+
+def test_a_connection_the_server_ended_while_pooled_is_replaced(app, client, database_url,
+                                                                 is_postgres):
+    """The server ends every idle connection (as a restart does): the next request gets a
+    new connection and its answer, not a 503, although no round trip is spent on a ping
+    while the socket is quiet."""
+    if not is_postgres:
+        pytest.skip("server-side connections: PostgreSQL")
+    assert client.get("/readyz").status_code == 200
+    db.session.remove()  # as at the end of a request: its connection waits in the pool
+    database = sa.engine.make_url(database_url).database
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            ended = conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": database}).all()
+            assert ended
+            for _ in range(100):  # until the server has let them go
+                if not conn.execute(sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = :d "
+                        "AND pid <> pg_backend_pid()"), {"d": database}).scalar():
+                    break
+                time.sleep(0.05)
+    finally:
+        admin.dispose()
+    assert client.get("/readyz").status_code == 200
