@@ -80,7 +80,10 @@ _SCHEDULE = sa.select(Event, _version(Event.id), _seats_taken(Event.id)).where(*
 def published_programme(slug: str) -> Programme:
     """A published event's programme version in one Core query (404 when none): what a
     feed needs to answer from the cache, or with 304, without loading the event."""
-    row = db.session.execute(_PROGRAMME, {"slug": slug}).first()
+    # On a connection of its own in autocommit: one statement is a consistent read, and
+    # without the session's transaction there is no BEGIN before it nor ROLLBACK after.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_PROGRAMME, {"slug": slug}).first()
     if row is None:
         abort(404)
     return Programme(row[0], row[1] or 0, current_language())
