@@ -99,8 +99,11 @@ class Presence(db.Model):
     ticket_id: Mapped[int] = mapped_column(
         sa.ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
     )
+    # Deferrable: festa_scan() checks it after the door's counter is updated (PostgreSQL),
+    # so a scan never key-share locks the door row that other scans are updating.
     checkpoint_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("checkpoints.id", ondelete="CASCADE"), primary_key=True, index=True
+        sa.ForeignKey("checkpoints.id", ondelete="CASCADE", deferrable=True,
+                      initially="IMMEDIATE"), primary_key=True, index=True
     )
     inside: Mapped[bool] = mapped_column(default=True)
     first_entry_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
