@@ -17,8 +17,7 @@ from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.registration import queries, services
 from festa.registration.models import Registration
-from festa.registration.questions.rules import published_event_and_questions
-from festa.registration.rules import registration_rate_limit
+from festa.registration.rules import event_to_register_for, registration_rate_limit
 
 blp = Blueprint("api_registrations", __name__, description="Registrations: sign up, look up, "
                 "cancel")
@@ -97,11 +96,11 @@ class RegistrationBody(ma.Schema):
 @blp.alt_response(429, schema=ErrorSchema, description="rate_limited")
 def create_registration(data: dict, slug: str):
     """Register for an event: confirmed with a ticket, or waitlisted (ticket null)."""
-    event, questions = published_event_and_questions(slug)
+    event, questions, ticket_id = event_to_register_for(slug)
     registration, position = services.register_placed(
         event, data["name"], data["email"], data["organization"], data["locale"],
         data["sessions"], data["consent"], source="api", answers=data["answers"],
-        questions=questions,
+        questions=questions, ticket_id=ticket_id,
     )
     return queries.api_body(registration, position)
 

@@ -52,7 +52,7 @@ def _waitlist(registration: Registration, reservations: list[Reservation], now: 
 
 
 def seat_new_registration(registration: Registration, reservations: list[Reservation],
-                          hoped: bool, by: User | None) -> None:
+                          hoped: bool, by: User | None, ticket_id: int | None = None) -> None:
     """Take the event seat, then each session's in id order (or join the waitlists).
 
     Everything the registration's outcome needs (the ticket, the confirmation mail with its
@@ -60,10 +60,11 @@ def seat_new_registration(registration: Registration, reservations: list[Reserva
     merely look free. Taking a seat locks its counter row (everybody's event row) until the
     commit, so the UPDATEs that take the seats come last, right before the commit. They
     alone decide: when the event turns out full after all, the prepared rows are thrown
-    away and the person is waitlisted (no lock is held then).
+    away and the person is waitlisted (no lock is held then). `ticket_id`: an id taken
+    ahead for the ticket (then it is written with the others, in the same flush).
     """
     if hoped:
-        ticket = issue_ticket(registration)
+        ticket = issue_ticket(registration, ticket_id)
         prepared = _announce(registration, "confirmation", by)
         db.session.flush()
         if seat_counters.take_seat(Event, registration.event_id):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import gettext as _
 
 from festa.audit.services import record
@@ -17,13 +18,17 @@ from festa.extensions import db
 from festa.i18n import format_time, localized
 from festa.program.conflicts import overlaps
 from festa.program.models import Event, Session
+from festa.program.queries import published_event
+from festa.registration import seat_counters
 from festa.registration.models import Registration
+from festa.registration.questions.models import Question
 from festa.registration.questions.rules import (
     Cleaned,
     check_answers,
     event_questions,
     fields_message,
 )
+from festa.tickets.services import ticket_id_ahead
 from festa.web.forms import input_message
 
 LOCALES = ("ko", "en")
@@ -42,6 +47,26 @@ def reservable_sessions(event: Event) -> list[Session]:
                Session.cancelled.is_(False), Session.scheduled)
         .order_by(Session.starts_at, Session.id)
     ))
+
+
+class EventToRegister(NamedTuple):
+    event: Event
+    questions: list[Question]  # as event_questions gives them
+    ticket_id: int | None  # taken ahead for the ticket if the event looks to have a seat
+
+
+def event_to_register_for(slug: str) -> EventToRegister:
+    """What registering over the API reads first, in one statement for an event that asks
+    no questions: the published event with this slug (404 otherwise), whether it asks
+    questions, and (PostgreSQL) a ticket id when a seat looks free — the very condition
+    `placement.hope_for_seats` reads from this row."""
+    asks = sa.exists().where(Question.event_id == Event.id, Question.retired_at.is_(None))
+    row = db.session.execute(published_event(slug).add_columns(
+        asks, ticket_id_ahead(seat_counters.has_free_seat(Event)))).first()
+    if row is None:
+        abort(404)
+    event, asks, ticket_id = row
+    return EventToRegister(event, event_questions(event.id) if asks else [], ticket_id)
 
 
 def normal_email(email: str) -> str:

@@ -88,14 +88,16 @@ def register(event: Event, *args, **kwargs) -> Registration:
 def register_placed(event: Event, name: str, email: str, organization: str = "",
                     locale: str = "ko", session_ids: Iterable[int] = (), consent: bool = True,
                     source: str = "online", *, answers: Mapping | None = None,
-                    by: User | None = None, questions: list | None = None) -> Registered:
+                    by: User | None = None, questions: list | None = None,
+                    ticket_id: int | None = None) -> Registered:
     """Register someone for an event (and the reservable sessions they chose). Commits.
 
     Confirmed with a ticket while the event has seats, else waitlisted. Raises FestaError
     `registration_closed` (409; organizers registering walk-ins are exempt),
     `already_registered` (409) or `validation_error` (422 with `fields`; answers under
     `answers.<question id>`, also when a limited choice has no places left). `questions`:
-    the event's questions when the caller read them already (`event_questions`).
+    the event's questions when the caller read them already (`event_questions`);
+    `ticket_id`: an id taken ahead for the ticket (rules.event_to_register_for).
 
     The registration returned keeps the state it was committed with (nothing is read
     again for the answer) unless the waitlist fills after the commit changed something.
@@ -122,7 +124,7 @@ def register_placed(event: Event, name: str, email: str, organization: str = "",
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise already_registered() from error
-    placement.seat_new_registration(registration, reservations, hoped, by)
+    placement.seat_new_registration(registration, reservations, hoped, by, ticket_id)
     try:  # after the seats: the lock order of festa.registration.questions.answers
         change_places(limited_choice_ids(registration.answers), ())
     except FestaError:

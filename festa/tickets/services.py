@@ -13,20 +13,32 @@ from festa.tickets.codes import InvalidCode, sign_ticket, verify_code
 from festa.tickets.models import Ticket, TicketStatus
 
 
-def issue_ticket(registration) -> Ticket:
+def ticket_id_ahead(when: sa.ColumnElement[bool]) -> sa.ColumnElement:
+    """A column to read along with another query: a new ticket id from the tickets'
+    sequence where `when` holds (PostgreSQL; evaluated only then), else NULL. With it,
+    `issue_ticket` writes the ticket and its code in one INSERT."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return sa.null()
+    sequence = sa.func.pg_get_serial_sequence(Ticket.__tablename__, "id")
+    return sa.case((when, sa.func.nextval(sequence)), else_=sa.null())
+
+
+def issue_ticket(registration, ticket_id: int | None = None) -> Ticket:
     """Give a confirmed registration its ticket (once; a second call returns the same one).
 
-    The code signs the ticket id, so the row is inserted first with a placeholder code.
+    The code signs the ticket id: given an id taken ahead (`ticket_id_ahead`), the ticket
+    is added with its code; otherwise the row is inserted first with a placeholder code.
     Caller commits.
     """
     if registration.ticket is not None:
         return registration.ticket
-    ticket = Ticket(
-        registration=registration,
-        event_id=registration.event_id,
-        code=f"pending-{secrets.token_hex(8)}",
-        key_id=0,
-    )
+    ticket = Ticket(registration=registration, event_id=registration.event_id)
+    if ticket_id is not None:
+        ticket.id = ticket_id
+        ticket.code, ticket.key_id = sign_ticket(ticket_id, ticket.event_id)
+        db.session.add(ticket)
+        return ticket
+    ticket.code, ticket.key_id = f"pending-{secrets.token_hex(8)}", 0
     db.session.add(ticket)
     db.session.flush()
     ticket.code, ticket.key_id = sign_ticket(ticket.id, ticket.event_id)

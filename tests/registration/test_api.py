@@ -196,3 +196,21 @@ def test_post_is_rate_limited_per_address(client, event):
     assert client.post(f"/api/v1/events/{event.slug}/registrations", json=body_for()
                        ).get_json()["error"]["code"] == "rate_limited"
     limiter.reset()
+
+
+def test_a_post_answers_as_a_get_reads_it_afterwards(client, event):
+    """The POST builds its answer from the rows it has just written (and its waitlist
+    place from one follow-up read): the same registration and ticket as a GET then."""
+    from festa.tickets.services import verified_ticket
+
+    answers = [post(client, event, **body_for()).get_json() for _ in range(4)]
+    assert [a["registration"].get("position") for a in answers] == [None, None, 1, 2]
+    for answer in answers:
+        again = client.get(f"/api/v1/registrations/{answer['registration']['id']}",
+                           headers={"Authorization": f"Bearer {answer['manage_token']}"})
+        assert again.status_code == 200
+        assert {k: again.get_json()[k] for k in ("registration", "ticket")} == {
+            k: answer[k] for k in ("registration", "ticket")}
+        if answer["ticket"]:  # the code signs the ticket's id (taken ahead on PostgreSQL)
+            ticket = verified_ticket(answer["ticket"]["code"])
+            assert ticket.registration_id == answer["registration"]["id"]

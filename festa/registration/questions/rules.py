@@ -13,15 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from festa.core import inputs
 from festa.extensions import db
 from festa.i18n import is_country, localized
-from festa.program.models import Event
-from festa.program.queries import published_event
 from festa.registration.questions.models import Question, QuestionKind
 from festa.web.forms import input_message
 
@@ -50,17 +47,6 @@ def event_questions(event_id: int, *, include_retired: bool = False) -> list[Que
     if not include_retired:
         statement = statement.where(Question.retired_at.is_(None))
     return list(db.session.scalars(statement))
-
-
-def published_event_and_questions(slug: str) -> tuple[Event, list[Question]]:
-    """The published event with this slug (404 otherwise) and its questions as
-    `event_questions` gives them: one statement for an event that asks none."""
-    asks = sa.exists().where(Question.event_id == Event.id, Question.retired_at.is_(None))
-    row = db.session.execute(published_event(slug).add_columns(asks)).first()
-    if row is None:
-        abort(404)
-    event, asks = row
-    return event, event_questions(event.id) if asks else []
 
 
 def applies(question: Question, session_ids: Iterable[int]) -> bool:
