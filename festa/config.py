@@ -117,6 +117,7 @@ def load_settings(instance_path: Path) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
         "MAIL_FROM": env.get("MAIL_FROM") or "AI Seoul Festa <festa@localhost>",
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT") or 30),  # seconds per SMTP exchange
         "FESTA_BASE_URL": (env.get("FESTA_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Development only (ignored on a production site, see is_production): let webhooks
         # use plain http:// and reach this machine or private networks (a local receiver).
@@ -125,6 +126,8 @@ def load_settings(instance_path: Path) -> dict:
                                                   False),
         # Background delivery of the outbox inside the web process; tests turn it off.
         "OUTBOX_WORKER": _bool(env.get("OUTBOX_WORKER"), True),
+        # Seconds between its delivery passes (up to 100 messages each).
+        "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS") or 5),
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "ko",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",

@@ -67,3 +67,16 @@ def test_without_mail_server_mail_waits_even_with_a_worker(app, stopped_worker):
 
 def test_app_under_test_starts_no_worker(app):
     assert worker.current_worker() is None or not worker.current_worker().is_alive()
+
+
+def test_poll_interval_and_mail_timeout_come_from_the_environment(monkeypatch, tmp_path):
+    from festa.config import load_settings
+
+    monkeypatch.delenv("OUTBOX_POLL_SECONDS", raising=False)
+    monkeypatch.delenv("MAIL_TIMEOUT", raising=False)
+    defaults = load_settings(tmp_path)
+    assert (defaults["OUTBOX_POLL_SECONDS"], defaults["MAIL_TIMEOUT"]) == (5, 30)
+    monkeypatch.setenv("OUTBOX_POLL_SECONDS", "0.5")
+    monkeypatch.setenv("MAIL_TIMEOUT", "7")
+    settings = load_settings(tmp_path)
+    assert (settings["OUTBOX_POLL_SECONDS"], settings["MAIL_TIMEOUT"]) == (0.5, 7)
