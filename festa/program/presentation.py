@@ -7,7 +7,7 @@ the schedule page costs the same number of queries however many sessions an even
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from festa.program.models import (
     SessionKind,
     SessionLanguage,
 )
-from festa.program.queries import event_bounds, registration_open, uses_language
+from festa.program.queries import EventDates, event_bounds, registration_open, uses_language
 
 SLOT_MINUTES = 5
 LABEL_MINUTES = 30
@@ -66,7 +66,7 @@ def registration_state(event: Event, now: datetime) -> str:
     return "closed"
 
 
-def event_days(event: Event) -> list[date]:
+def event_days(event: EventDates) -> list[date]:
     count = (event.end_date - event.start_date).days + 1
     return [event.start_date + timedelta(days=n) for n in range(count)]
 
@@ -86,17 +86,20 @@ class ScheduleFilters:
     q: str = ""
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str], event: Event) -> ScheduleFilters:
+    def from_args(cls, args: Mapping[str, str], dates: EventDates,
+                  event: Callable[[], Event]) -> ScheduleFilters:
+        """The filters asked for in `args`, checked against the event: its `dates`, and
+        the event itself (`event()`) only when a track or another language is asked for."""
         day = _parse_day(args.get("day", ""))
         track = _parse_int(args.get("track", ""))
         language = args.get("language") or None
         kind = args.get("kind") or None
         # Checked without loading the programme: this runs before the render cache is asked.
         return cls(
-            day=day if day in event_days(event) else None,
-            track=track if track is not None and track in {t.id for t in event.tracks} else None,
+            day=day if day in event_days(dates) else None,
+            track=track if track is not None and track in {t.id for t in event().tracks} else None,
             language=language if language is not None and (
-                language in list(SessionLanguage) or uses_language(event, language)) else None,
+                language in list(SessionLanguage) or uses_language(event(), language)) else None,
             kind=kind if kind in set(SessionKind) else None,
             q=(args.get("q") or "").strip()[:100],
         )

@@ -7,6 +7,7 @@ however many sessions an event has.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -59,7 +60,18 @@ def published_event_or_404(slug: str) -> Event:
     return event
 
 
-def event_bounds(event: Event) -> tuple[datetime, datetime]:
+class EventDates(Protocol):
+    """An event's days and zone: an Event, or what the schedule page reads before it."""
+
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+def event_bounds(event: EventDates) -> tuple[datetime, datetime]:
     """The event's first and last instant, in its own time zone."""
     zone = ZoneInfo(event.timezone)
     start = datetime.combine(event.start_date, time.min, zone)

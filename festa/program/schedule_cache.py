@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Response, abort, request
@@ -29,11 +29,11 @@ from festa.i18n import current_language
 from festa.program.models import Event, ProgrammeVersion, Session
 from festa.program.presentation import ScheduleFilters
 
-_personal_checks: list[Callable[[Event], bool]] = []
+_personal_checks: list[Callable[[int], bool]] = []
 
 
-def register_personal_check(check: Callable[[Event], bool]) -> None:
-    """`check(event)` is true when this request's browser sees the event's schedule its
+def register_personal_check(check: Callable[[int], bool]) -> None:
+    """`check(event_id)` is true when this request's browser sees the event's schedule its
     own way: its page is then rendered for it alone, never cached nor served from cache."""
     if check not in _personal_checks:
         _personal_checks.append(check)
@@ -71,42 +71,59 @@ class Programme:
         return f"{self.event_id}-{self.version}-{self.language}"
 
 
+@dataclass(frozen=True)
+class ScheduleHead:
+    """What the schedule page reads before it asks the cache: the event's days and zone
+    (festa.program.queries.EventDates) and its programme."""
+
+    event_id: int
+    timezone: str
+    start_date: date
+    end_date: date
+    programme: Programme
+
+
 # Built once: building a statement costs more than running it from the compiled cache.
 _published = (Event.slug == sa.bindparam("slug"), Event.published.is_(True))
 _PROGRAMME = sa.select(Event.id, _version(Event.id)).where(*_published)
-_SCHEDULE = sa.select(Event, _version(Event.id), _seats_taken(Event.id)).where(*_published)
+_SCHEDULE = sa.select(Event.id, Event.timezone, Event.start_date, Event.end_date,
+                      _version(Event.id), _seats_taken(Event.id)).where(*_published)
+
+
+def _read_one(statement: sa.Select, slug: str) -> sa.Row:
+    """The statement's row for a published event's slug (404 when none), on a connection
+    of its own in autocommit: one statement is a consistent read, and without the
+    session's transaction there is no BEGIN before it nor ROLLBACK after."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(statement, {"slug": slug}).first()
+    if row is None:
+        abort(404)
+    return row
 
 
 def published_programme(slug: str) -> Programme:
-    """A published event's programme version in one Core query (404 when none): what a
-    feed needs to answer from the cache, or with 304, without loading the event."""
-    # On a connection of its own in autocommit: one statement is a consistent read, and
-    # without the session's transaction there is no BEGIN before it nor ROLLBACK after.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(_PROGRAMME, {"slug": slug}).first()
-    if row is None:
-        abort(404)
-    return Programme(row[0], row[1] or 0, current_language())
+    """A published event's programme version in one query (404 when none): what a feed
+    needs to answer from the cache, or with 304, without loading the event."""
+    event_id, version = _read_one(_PROGRAMME, slug)
+    return Programme(event_id, version or 0, current_language())
 
 
-def published_schedule(slug: str) -> tuple[Event, Programme]:
-    """A published event with its programme version and seats taken: one query (404
-    when none)."""
-    row = db.session.execute(_SCHEDULE, {"slug": slug}).first()
-    if row is None:
-        abort(404)
-    event, version, seats = row
+def published_schedule(slug: str) -> ScheduleHead:
+    """A published event's days, zone, programme version and seats taken in one query
+    (404 when none): what the schedule page needs to answer from the cache."""
+    event_id, timezone, start_date, end_date, version, seats = _read_one(_SCHEDULE, slug)
     digest = hashlib.sha256((seats or "").encode()).hexdigest()[:16]
-    return event, Programme(event.id, version or 0, current_language(), digest)
+    return ScheduleHead(event_id, timezone, start_date, end_date,
+                        Programme(event_id, version or 0, current_language(), digest))
 
 
-def schedule_page(event: Event, programme: Programme, filters: ScheduleFilters,
-                  now: datetime | None, render_body: Callable[[], bytes],
-                  frame: Callable[[str, bool], str], shared_frame: bool) -> Response:
+def schedule_page(programme: Programme, filters: ScheduleFilters, now: datetime | None,
+                  render_body: Callable[[], bytes], frame: Callable[[str, bool], str],
+                  shared_frame: bool) -> Response:
     """The schedule page for these filters (`now` only during the event): its body from
     the cache unless personal; whole from the cache, compressed, when the frame around it
     (`frame(body, shared)`) shows nothing of this visitor's either (`shared_frame`)."""
-    if filters.q or any(check(event) for check in _personal_checks):
+    if filters.q or any(check(programme.event_id) for check in _personal_checks):
         return Response(frame(render_body().decode(), False), mimetype="text/html")
     minute = now.strftime("%Y%m%dT%H%M") if now is not None else "-"
     key = ":".join(["schedule", programme.key, programme.seats, minute,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request, session
@@ -70,20 +71,22 @@ def schedule(slug: str):
     visitor who is not logged in and has no message waiting: the whole page then comes
     from the cache, compressed as the browser accepts; otherwise the frame (who is logged
     in, their form token, their messages) is rendered for the request."""
-    event, programme = schedule_cache.published_schedule(slug)
+    head = schedule_cache.published_schedule(slug)
+    # The event itself only to render, or to check a track or language asked for.
+    event = functools.cache(lambda: queries.published_event_or_404(slug))
     now = queries.clock()
-    filters = presentation.ScheduleFilters.from_args(request.args, event)
-    start, end = queries.event_bounds(event)
+    filters = presentation.ScheduleFilters.from_args(request.args, head, event)
+    start, end = queries.event_bounds(head)
     during = start <= now <= end
 
     def frame(body: str, shared: bool) -> str:
-        return render_template("program/schedule_page.html", event=event, body=Markup(body),
+        return render_template("program/schedule_page.html", event=event(), body=Markup(body),
                                shared_frame=shared)
 
     shared_frame = "_flashes" not in session and not current_user.is_authenticated
     return schedule_cache.schedule_page(
-        event, programme, filters, now if during else None,
-        lambda: _render_schedule_body(event, filters, now, during), frame, shared_frame)
+        head.programme, filters, now if during else None,
+        lambda: _render_schedule_body(event(), filters, now, during), frame, shared_frame)
 
 
 def _render_schedule_body(event, filters: presentation.ScheduleFilters, now, during: bool

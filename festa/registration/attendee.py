@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import session as cookie
 
 from festa.errors import FestaError
+from festa.extensions import db
 from festa.program.models import Event
 from festa.registration.models import Registration, RegistrationStatus
 from festa.registration.tokens import registration_for_manage_token
@@ -43,7 +44,11 @@ def remembered(event: Event) -> Registration | None:
     return registration
 
 
-def browses_as_attendee(event: Event) -> bool:
-    """Whether this browser holds an active manage link for `event` (its schedule page then
-    shows ☆ stars, so it is not the shared cached one)."""
-    return remembered(event) is not None
+def browses_as_attendee(event_id: int) -> bool:
+    """Whether this browser holds an active manage link for the event (its schedule page
+    then shows ☆ stars, so it is not the shared cached one). Read from the cookie first:
+    the database only for a browser that holds a link."""
+    if not remembered_token(event_id):
+        return False
+    event = db.session.get(Event, event_id)
+    return event is not None and remembered(event) is not None
