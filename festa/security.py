@@ -17,8 +17,10 @@ import os
 import time
 
 from flask import Flask, current_app, flash, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Scripts only from our own origin, never inline. Styles likewise, except `style=`
@@ -85,6 +87,21 @@ def set_security_headers(response):
     return response
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its signing serializer made once per set of
+    keys rather than at every request (each request opens the session)."""
+
+    def __init__(self) -> None:
+        self._made: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
+        made = self._made
+        if made is None or made[0] != keys:
+            made = self._made = (keys, super().get_signing_serializer(app))
+        return made[1]
+
+
 def _stamp_login(sender, user, **extra) -> None:
     now = int(time.time())
     session[SESSION_AUTH_AT] = now
@@ -148,6 +165,7 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Only as many hops as there are proxies of ours: a client cannot forge its IP.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.session_interface = SessionCookies()
     user_logged_in.connect(_stamp_login, app)
     app.before_request(enforce_staff_session_timeout)
     app.after_request(set_security_headers)
