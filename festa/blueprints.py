@@ -23,7 +23,7 @@ from festa.outbox import mail as outbox_mail
 from festa.outbox import metrics as outbox_metrics
 from festa.outbox import worker as outbox_worker
 from festa.outbox.manage_views import bp as outbox_manage_bp
-from festa.program import programme_version, schedule_cache
+from festa.program import programme_listener, programme_version, schedule_cache
 from festa.program.views import bp as program_bp
 from festa.registration import attendee, retention
 from festa.registration import guards as registration_guards
@@ -61,6 +61,7 @@ def register(app: Flask) -> None:
     render_cache.init_app(app)
     lookups.init_app(app)
     programme_version.init_app(app)
+    programme_listener.init_app()
     schedule_cache.register_personal_check(attendee.browses_as_attendee)
     outbox_mail.init_app(app)
     registration_mail.init_app(app)

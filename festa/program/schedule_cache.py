@@ -28,6 +28,7 @@ from festa.extensions import db
 from festa.i18n import current_language
 from festa.program.models import Event, ProgrammeVersion, Session
 from festa.program.presentation import ScheduleFilters
+from festa.program.programme_listener import ProgrammeListener, listener_for
 
 _personal_checks: list[Callable[[int], bool]] = []
 
@@ -90,28 +91,50 @@ _SCHEDULE = sa.select(Event.id, Event.timezone, Event.start_date, Event.end_date
                       _version(Event.id), _seats_taken(Event.id)).where(*_published)
 
 
-def _read_one(statement: sa.Select, slug: str) -> sa.Row:
-    """The statement's row for a published event's slug (404 when none), on a connection
+def _read_one(statement: sa.Select, slug: str) -> sa.Row | None:
+    """The statement's row for a published event's slug (None when none), on a connection
     of its own in autocommit: one statement is a consistent read, and without the
     session's transaction there is no BEGIN before it nor ROLLBACK after."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(statement, {"slug": slug}).first()
+        return connection.execute(statement, {"slug": slug}).first()
+
+
+def _schedule_row(slug: str, listener: ProgrammeListener) -> tuple:
+    """The schedule row as this process keeps it while it listens (404 when none)."""
+    row = listener.row(slug, lambda: _read_one(_SCHEDULE, slug))
     if row is None:
         abort(404)
     return row
 
 
 def published_programme(slug: str) -> Programme:
-    """A published event's programme version in one query (404 when none): what a feed
-    needs to answer from the cache, or with 304, without loading the event."""
-    event_id, version = _read_one(_PROGRAMME, slug)
+    """A published event's programme version (404 when none): what a feed needs to
+    answer from the cache, or with 304, without loading the event. Kept by the process
+    while it listens for programme changes (festa.program.programme_listener), else one
+    query."""
+    listener = listener_for(db.engine)
+    if listener is not None and listener.listening:
+        event_id, _, _, _, version, _ = _schedule_row(slug, listener)
+    else:
+        row = _read_one(_PROGRAMME, slug)
+        if row is None:
+            abort(404)
+        event_id, version = row
     return Programme(event_id, version or 0, current_language())
 
 
 def published_schedule(slug: str) -> ScheduleHead:
-    """A published event's days, zone, programme version and seats taken in one query
-    (404 when none): what the schedule page needs to answer from the cache."""
-    event_id, timezone, start_date, end_date, version, seats = _read_one(_SCHEDULE, slug)
+    """A published event's days, zone, programme version and seats taken (404 when
+    none): what the schedule page needs to answer from the cache. Kept by the process
+    while it listens for programme changes, else one query."""
+    listener = listener_for(db.engine)
+    if listener is not None:
+        row = _schedule_row(slug, listener)
+    else:
+        row = _read_one(_SCHEDULE, slug)
+        if row is None:
+            abort(404)
+    event_id, timezone, start_date, end_date, version, seats = row
     digest = hashlib.sha256((seats or "").encode()).hexdigest()[:16]
     return ScheduleHead(event_id, timezone, start_date, end_date,
                         Programme(event_id, version or 0, current_language(), digest))

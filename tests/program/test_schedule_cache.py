@@ -257,7 +257,8 @@ def test_a_feed_304_is_one_query(client, event, count_queries):
     db.session.remove()
     with count_queries() as counter:
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    assert counter.count == 1, counter.statements
+    # None on PostgreSQL while the process listens (festa.program.programme_listener)
+    assert counter.count <= 1, counter.statements
 
 
 def test_an_anonymous_schedule_page_comes_whole_from_the_cache(app, client, event,
@@ -271,7 +272,8 @@ def test_an_anonymous_schedule_page_comes_whole_from_the_cache(app, client, even
     with count_queries() as counter:
         page = app.test_client().get(url, headers={"Accept-Encoding": "gzip, br"})
     assert rendered == []  # no Jinja at all
-    assert counter.count == 1, counter.statements  # the event, its version and seats
+    # the event, its version and seats; none on PostgreSQL while the process listens
+    assert counter.count <= 1, counter.statements
     assert page.headers["Content-Encoding"] == "br" and page.mimetype == "text/html"
     assert brotli.decompress(page.data) == first.data
     html = first.get_data(as_text=True)
