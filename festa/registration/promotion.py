@@ -9,6 +9,9 @@ explained in festa.registration.seat_counters.
 
 from __future__ import annotations
 
+from functools import cache
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
@@ -128,6 +131,22 @@ def _fill_failed() -> None:
     current_app.logger.exception("waitlist fill failed; it runs again with the next change")
 
 
+@cache
+def _after_waitlisting() -> sa.Select:
+    """The follow-up of a waitlisting (settle_waitlisted), built once (at first use: the
+    mappers are configured then): whether the event has a seat free, the registration's
+    status, and how many wait ahead of it."""
+    event_id, registration_id = sa.bindparam("event_id"), sa.bindparam("registration_id")
+    me = aliased(Registration)  # the count reads registrations, not correlated to this one
+    place = SimpleNamespace(waitlisted_at=sa.bindparam("waitlisted_at"), id=registration_id)
+    return sa.select(
+        sa.select(seat_counters.has_free_seat(Event)).where(Event.id == event_id)
+        .scalar_subquery(),
+        me.status,
+        event_ahead(event_id, place).scalar_subquery(),
+    ).where(me.id == registration_id)
+
+
 def settle_waitlisted(registration: Registration) -> int | None:
     """`settle` after a new registration (with no session reservations) was waitlisted and
     committed, in one statement when nothing is to be filled; returns its place on the
@@ -140,14 +159,10 @@ def settle_waitlisted(registration: Registration) -> int | None:
     needs the fill. Moved on meanwhile (another change's fill promoted it): read again.
     """
     event_id = registration.event_id
-    me = aliased(Registration)  # the count below reads registrations, not correlated to it
     try:
-        free = sa.select(seat_counters.has_free_seat(Event)).where(Event.id == event_id)
-        seat_free, status, ahead = db.session.execute(
-            sa.select(free.scalar_subquery(), me.status,
-                      event_ahead(registration).scalar_subquery())
-            .where(me.id == registration.id)
-        ).one()
+        seat_free, status, ahead = db.session.execute(_after_waitlisting(), {
+            "event_id": event_id, "registration_id": registration.id,
+            "waitlisted_at": registration.waitlisted_at}).one()
     except sa.exc.SQLAlchemyError:  # as in settle: committed already, the next fill will do
         _fill_failed()
         return None

@@ -38,12 +38,13 @@ def session_queue() -> sa.Select:
     )
 
 
-def event_ahead(registration: Registration) -> sa.Select:
-    """SELECT how many wait for the event before this (waiting) registration."""
+def event_ahead(event_id, place) -> sa.Select:
+    """SELECT how many wait for the event before `place` (a waiting registration, or
+    anything with `waitlisted_at` and `id`; values or bind parameters)."""
     return sa.select(sa.func.count(Registration.id)).where(
-        Registration.event_id == registration.event_id,
+        Registration.event_id == event_id,
         Registration.status == WAITLISTED,
-        before(Registration, registration),
+        before(Registration, place),
     )
 
 
@@ -51,7 +52,7 @@ def event_position(registration: Registration) -> int | None:
     """1-based place on the event's waitlist: 1 + those waitlisted before (waitlisted_at, id)."""
     if registration.status != WAITLISTED or registration.waitlisted_at is None:
         return None
-    return db.session.scalar(event_ahead(registration)) + 1
+    return db.session.scalar(event_ahead(registration.event_id, registration)) + 1
 
 
 def session_position(reservation: Reservation) -> int | None:

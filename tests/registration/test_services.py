@@ -348,7 +348,7 @@ def test_a_failing_fill_after_commit_keeps_the_registration(event, monkeypatch, 
     monkeypatch.setattr(promotion, "fill_from_waitlist", broken)
     # The event is full: the follow-up of a waitlisting reads the counter (and the place in
     # line) before filling anything; that read fails the same way.
-    monkeypatch.setattr(promotion, "event_ahead", broken)
+    monkeypatch.setattr(promotion, "_after_waitlisting", lambda: sa.text("SELECT nothing"))
     registration = services.register(event, **person())
     assert registration.status == "waitlisted" and registration.id
     assert "waitlist fill failed" in caplog.text
