@@ -6,6 +6,7 @@ each of N instances behind a reverse proxy, and the benchmarks in bench/.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -73,3 +74,11 @@ def child_exit(server, worker) -> None:
 def on_exit(server) -> None:
     if _own_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def post_worker_init(worker) -> None:
+    """Move everything loaded with the app (modules, mappers, templates) out of the garbage
+    collector's sight: a full collection then walks only what requests made, instead of
+    stopping every thread of the worker for the whole heap (the scans' p99 tail)."""
+    gc.collect()
+    gc.freeze()
