@@ -23,7 +23,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import Response, abort, request
 
-from festa.core.cache import accepted_encoding, render_cache, send_document
+from festa.core.cache import ENCODINGS, accepted_encoding, render_cache, send_document
 from festa.extensions import db
 from festa.i18n import current_language
 from festa.program.models import Event, ProgrammeVersion, Session
@@ -171,7 +171,7 @@ def feed_response(programme: Programme, fmt: str, mimetype: str,
     compressed variant (as Flask-Compress names them). `304 Not Modified` for any of the
     version's ETags, before anything is rendered."""
     encoding = accepted_encoding()
-    etags = [programme.key, *(f"{programme.key}:{e}" for e in ("br", "gzip"))]
+    etags = [programme.key, *(f"{programme.key}:{e}" for e in ENCODINGS)]
     etag = f"{programme.key}:{encoding}" if encoding else programme.key
     matched = [tag for tag in etags if request.if_none_match.contains(tag)]
     if matched:
