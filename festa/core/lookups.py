@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from festa.core.transactions import read_alone
+
 DEFAULT_SECONDS = 5.0
 MAX_ENTRIES = 10_000  # unknown tokens are kept too: bounded, oldest dropped first
 
@@ -33,13 +35,14 @@ class Lookups:
         self.loads = 0  # how many times a value was loaded (tests)
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
-        """The value kept for `key`, loading it (outside the lock) when absent or expired."""
+        """The value kept for `key`, loading it (outside the lock) when absent or expired;
+        a load leaves no transaction open that was not open before (`read_alone`)."""
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] > now:
                 return entry[1]
-        value = load()
+        value = read_alone(load)
         self.loads += 1
         if self.seconds > 0:
             with self._lock:
@@ -48,15 +51,6 @@ class Lookups:
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
         return value
-
-    def peek(self, key: Hashable, default: Any = None) -> Any:
-        """The value kept for `key` if it is still fresh, else `default` (never loads)."""
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] > now:
-                return entry[1]
-        return default
 
     def forget(self, key: Hashable) -> None:
         with self._lock:

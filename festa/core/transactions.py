@@ -57,6 +57,22 @@ def commit_keeping_state() -> None:
         session.expire_on_commit = True
 
 
+def read_alone(read: Callable[[], T]) -> T:
+    """`read()`'s answer, with the transaction it opened ended again: a request that had none
+    going still has none afterwards, so its hot statement can still run alone (autocommit,
+    see festa.checkin.recording) instead of inside a transaction this read left open, with
+    the rows it locks held across a round trip and whatever the app does before its COMMIT.
+    Inside a caller's transaction the read simply joins it."""
+    session = db.session()
+    if session.in_transaction():
+        return read()
+    try:
+        return read()
+    finally:
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.rollback()  # it only read: nothing to keep
+
+
 @contextmanager
 def rehearsal() -> Iterator[None]:
     """Run services for their answer only (an import's preview): inside, they join one

@@ -285,11 +285,12 @@ def test_staff_personal_token_scans_only_at_its_teams_events(client):
 
 @pytest.mark.app_config(LOOKUP_CACHE_SECONDS=0)  # the event's dates read on every request
 def test_a_device_stops_working_a_grace_day_after_its_event(client):
-    from datetime import UTC, datetime, timedelta
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
 
     event, entrance, _tickets = setup_event()
     token = device_token(entrance)
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo(event.timezone)).date()  # the event's day, not UTC's
     event.start_date = today - timedelta(days=3)
     event.end_date = today - timedelta(days=1)  # ended yesterday (Seoul): within the grace day
     db.session.commit()
