@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -12,10 +13,33 @@ from festa.core.files import create_private_file, private_dir, sqlite_file
 from festa.extensions import babel, compress, csrf, db, limiter, login, migrate
 
 
+class Festa(Flask):
+    """Flask, remembering per function whether it is a coroutine: Flask asks (through
+    `inspect`) of every hook and view at every request, about twenty times per request,
+    and the answer never changes."""
+
+    _MAX_REMEMBERED = 1024  # hooks and views are a fixed set; a bound, not a limit
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._synced[func]
+        except (KeyError, TypeError):  # TypeError: not hashable, never remembered
+            pass
+        synced = super().ensure_sync(func)
+        if len(self._synced) < self._MAX_REMEMBERED:
+            with contextlib.suppress(TypeError):
+                self._synced[func] = synced
+        return synced
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings, extensions, blueprints, CLI."""
     load_dotenv(PROJECT_ROOT / ".env")
-    app = Flask(
+    app = Festa(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,8 +15,10 @@ from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import get_currency_name, get_territory_currencies
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale, refresh
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from festa.hangul import with_particles
 
@@ -24,18 +26,31 @@ LANGUAGES = ("ko", "en")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def select_locale() -> str:
+# Made once: Flask-Babel would parse the selector's code into a new Locale per request.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def select_locale() -> Locale:
     """`?lang=` (remembered in the session), then Accept-Language, then Korean.
     Outside a request (services called from the CLI or tests): Korean."""
     if not has_request_context():
-        return "ko"
-    asked = request.args.get("lang")
+        return _LOCALES["ko"]
+    args = request.args
+    asked = args.get("lang") if "lang" in args else None  # get() raises inside when absent
     if asked in LANGUAGES:
         session["lang"] = asked
-        return asked
-    if session.get("lang") in LANGUAGES:
-        return session["lang"]
-    return request.accept_languages.best_match(LANGUAGES) or "ko"
+        return _LOCALES[asked]
+    remembered = session.get("lang")
+    if remembered in LANGUAGES:
+        return _LOCALES[remembered]
+    return _LOCALES[_accepted_language(request.headers.get("Accept-Language", ""))]
+
+
+@lru_cache(maxsize=256)
+def _accepted_language(accept_language: str) -> str:
+    """The best of LANGUAGES for an Accept-Language header (as `request.accept_languages`
+    would choose), else Korean. Browsers send a few distinct headers: each parsed once."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES) or "ko"
 
 
 # A language as programmes write it: ISO 639 code, maybe with a region or script (BCP 47).
@@ -213,12 +228,18 @@ def translation_directories() -> str:
     return ";".join(dirs)
 
 
+def _choose_locale_afresh() -> None:
+    """Flask-Babel keeps the locale on the app context; a test client reuses one app
+    context for many requests, so forget the previous request's choice. In production
+    each request has a context of its own, with nothing to forget."""
+    if "_flask_babel" in g:
+        refresh()
+
+
 def init_app(app: Flask, babel: Babel) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     babel.init_app(app, locale_selector=select_locale)
-    # Flask-Babel caches the locale on the context; a test client reuses one app context
-    # for many requests, so choose afresh per request (a no-op in production).
-    app.before_request(refresh)
+    app.before_request(_choose_locale_afresh)
     app.jinja_env.filters["particles"] = with_particles
     app.jinja_env.globals.update(
         loc=localized,

@@ -68,19 +68,23 @@ SESSION_SEEN_AT = "staff_seen_at"
 _SEEN_RESOLUTION = 60
 
 
+# (lower-case name, name, value), lowered once rather than at every response.
+_SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS.items())
+
+
 def set_security_headers(response):
     """Add the security headers (HSTS only over HTTPS, where browsers honour it) that the
     response does not set itself."""
     headers = response.headers
     # One look at the names the response has: a lookup in Headers reads the whole list.
     present = {name.lower() for name, _value in headers.items()}
-    for name, value in SECURITY_HEADERS.items():
-        if name.lower() not in present:
-            headers.add(name, value)
+    headers.extend([(name, value) for lower, name, value in _SECURITY_HEADERS
+                    if lower not in present])
+    environ = request.environ  # `in request.headers` raises and catches a KeyError when absent
     if request.is_secure and "strict-transport-security" not in present:
         headers.add("Strict-Transport-Security", HSTS)
     if "cache-control" not in present and (
-        "Authorization" in request.headers or session.get("_user_id")
+        "HTTP_AUTHORIZATION" in environ or session.get("_user_id")
     ):
         # Pages for staff and token holders carry personal data: no shared caches.
         headers.add("Cache-Control", "private, no-store")
@@ -89,7 +93,22 @@ def set_security_headers(response):
 
 class SessionCookies(SecureCookieSessionInterface):
     """Flask's signed session cookie, with its signing serializer made once per set of
-    keys rather than at every request (each request opens the session)."""
+    keys rather than at every request (each request opens the session), and no work for
+    a request without the cookie whose session stays empty (feeds, scans, most API calls):
+    nothing to verify when opening, no cookie settings to read when saving."""
+
+    def open_session(self, app: Flask, request):
+        if self.get_cookie_name(app) not in request.cookies \
+                and self.get_signing_serializer(app) is not None:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if not session and not session.modified:  # no cookie to set, none to delete
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def __init__(self) -> None:
         self._made: tuple[tuple, URLSafeTimedSerializer | None] | None = None

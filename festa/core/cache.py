@@ -22,10 +22,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import brotli
 import redis
 from flask import Flask, Response, current_app, request
+from werkzeug.http import parse_accept_header
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_TTL = 24 * 3600
@@ -62,10 +64,19 @@ def accepted_encoding() -> str | None:
     if not config.get("COMPRESS_MIMETYPES") or not config.get("COMPRESS_REGISTER", True):
         return None
     algorithms = config.get("COMPRESS_ALGORITHM", ENCODINGS)
-    if isinstance(algorithms, str):
-        algorithms = [a.strip() for a in algorithms.split(",")]
-    offered = [a for a in algorithms if a in ENCODINGS]
-    best = request.accept_encodings.best_match([*offered, "identity"])
+    if not isinstance(algorithms, str):
+        algorithms = ",".join(algorithms)
+    return _best_encoding(request.headers.get("Accept-Encoding", ""), algorithms)
+
+
+@lru_cache(maxsize=256)
+def _best_encoding(accept_encoding: str, algorithms: str) -> str | None:
+    """The best of our ENCODINGS among `algorithms` (comma-separated) for an
+    Accept-Encoding header (as `request.accept_encodings` would choose). Clients send a few
+    distinct headers: each parsed once."""
+    offered = [a for a in (a.strip() for a in algorithms.split(",")) if a in ENCODINGS]
+    accepted = parse_accept_header(accept_encoding)
+    best = accepted.best_match([*offered, "identity"])
     return best if best in ENCODINGS else None
 
 

@@ -12,13 +12,13 @@ import os
 import re
 import sys
 import time
-import uuid
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 
 from festa import jsonlog
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 ROUTE_ENVIRON_KEY = "festa.route"
 UNMATCHED_ROUTE = "-"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
@@ -54,10 +54,16 @@ def configure_logging(app: Flask) -> None:
     logger.propagate = False
 
 
+def new_request_id() -> str:
+    """32 random hex digits (as uuid4().hex, at a third of its cost)."""
+    return os.urandom(16).hex()
+
+
 def _start_request() -> None:
     """Take the caller's X-Request-ID (a proxy's) when it is sane, else make one."""
-    asked = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = asked if _REQUEST_ID.match(asked) else uuid.uuid4().hex
+    # From the environ: a header lookup raises and catches a KeyError when it is absent.
+    asked = request.environ.get(_REQUEST_ID_ENVIRON, "")
+    g.request_id = asked if _REQUEST_ID.match(asked) else new_request_id()
     g.request_started = time.perf_counter()
 
 
@@ -68,7 +74,7 @@ def current_route() -> str:
 
 
 def _finish_request(response: Response) -> Response:
-    request_id = g.get("request_id") or uuid.uuid4().hex
+    request_id = g.get("request_id") or new_request_id()
     response.headers[REQUEST_ID_HEADER] = request_id
     route = current_route()
     request.environ[ROUTE_ENVIRON_KEY] = route

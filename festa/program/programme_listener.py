@@ -26,6 +26,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -128,6 +129,8 @@ class ProgrammeListener:
 
 
 _listeners: dict[str, ProgrammeListener] = {}
+# Each engine's URL as _listeners keys it (tests make many engines on one database).
+_keys: weakref.WeakKeyDictionary[sa.Engine, str] = weakref.WeakKeyDictionary()
 _listeners_lock = threading.Lock()
 
 
@@ -147,7 +150,9 @@ def listener_for(engine: sa.Engine) -> ProgrammeListener | None:
     unless PostgreSQL with psycopg)."""
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
         return None
-    key = engine.url.render_as_string(hide_password=False)
+    key = _keys.get(engine)
+    if key is None:  # rendering the URL costs more than the rest of this function
+        key = _keys[engine] = engine.url.render_as_string(hide_password=False)
     listener = _listeners.get(key)
     if listener is not None and listener._pid == os.getpid():
         return listener

@@ -173,7 +173,8 @@ def feed_response(programme: Programme, fmt: str, mimetype: str,
     encoding = accepted_encoding()
     etags = [programme.key, *(f"{programme.key}:{e}" for e in ENCODINGS)]
     etag = f"{programme.key}:{encoding}" if encoding else programme.key
-    matched = [tag for tag in etags if request.if_none_match.contains(tag)]
+    if_none_match = request.if_none_match
+    matched = [tag for tag in etags if if_none_match.contains(tag)]
     if matched:
         response = Response(status=304)
         response.vary.add("Accept-Encoding")
