@@ -118,3 +118,15 @@ def test_the_coroutine_check_is_remembered_per_function(app):
 
     assert app.ensure_sync(hook) is hook
     assert hook in app._synced and app.ensure_sync(hook) is hook
+
+
+def test_metrics_keep_the_exporters_names_and_leave_out_static_files(client):
+    client.get("/no-such-page")
+    client.get("/static/no-such-file.css")
+    client.get("/metrics")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "flask_exporter_info{" in text
+    assert ('flask_http_request_duration_seconds_count'
+            '{method="GET",status="404",url_rule="None"} 1.0') in text
+    assert 'flask_http_request_total{method="GET",status="404"} 1.0' in text
+    assert "/static/" not in text and 'url_rule="/metrics"' not in text
