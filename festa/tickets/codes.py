@@ -1,6 +1,6 @@
 """Self-verifying ticket codes: an Ed25519 signature over (version, key id, ticket, event).
 
-Layout before base64url (no padding), 74 bytes → 99 ASCII characters, a version-7 QR
+Layout before base64url (no padding), 74 bytes → 99 ASCII characters, a version-6 QR
 code at error correction M:
 
     byte 0      format version (1)
