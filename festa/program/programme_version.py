@@ -39,6 +39,13 @@ OWN_ROWS = (Session, Track, ScheduleBlock, ScheduleVersion)  # rows with an even
 PROGRAMME_ROWS = (Event, *OWN_ROWS, SessionSpeaker, Room, Venue, Speaker)
 
 
+def version_column(event_id) -> sa.ScalarSelect:
+    """The event's programme version as a column of another query (`event_id` a value or
+    a column); NULL before its first change was counted."""
+    return (sa.select(ProgrammeVersion.version)
+            .where(ProgrammeVersion.event_id == event_id).scalar_subquery())
+
+
 def programme_version(event_id: int) -> int:
     """The event's current programme version (0 before its first change was counted)."""
     return db.session.scalar(sa.select(ProgrammeVersion.version).where(

@@ -6,6 +6,7 @@ however many sessions an event has.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from festa.auth.models import User
 from festa.auth.teams import event_scope
+from festa.core.cache import render_cache
 from festa.dbtypes import utcnow
 from festa.extensions import db
 from festa.i18n import language_codes, localized, speaker_name
@@ -91,10 +93,29 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
     return now <= event_bounds(event)[1]
 
 
-def daily_hours(event: Event) -> dict[date, tuple[datetime, datetime]]:
+def daily_hours(event: Event, programme_version: int | None = None,
+                ) -> dict[date, tuple[datetime, datetime]]:
     """Each festival day with a programme: its first session's start and its last one's end
     (sessions starting that day in the event's zone; cancelled ones left out). One
-    aggregate query, so a ticket's calendar costs the same whatever the programme's size."""
+    aggregate query, so a ticket's calendar costs the same whatever the programme's size.
+
+    Given the event's programme version (read before, in the same transaction), from the
+    render cache: one query per programme change, not one per ticket's calendar (each
+    confirmation mail has one), which spares PostgreSQL reading every session each time."""
+    if programme_version is None:
+        return _daily_hours(event)
+    cached = render_cache().get_or_render(f"daily-hours:{event.id}-{programme_version}",
+                                          lambda: _hours_json(_daily_hours(event)))
+    return {date.fromisoformat(day): (datetime.fromisoformat(first), datetime.fromisoformat(last))
+            for day, first, last in json.loads(cached)}
+
+
+def _hours_json(hours: dict[date, tuple[datetime, datetime]]) -> bytes:
+    return json.dumps([[day.isoformat(), first.isoformat(), last.isoformat()]
+                       for day, (first, last) in hours.items()]).encode()
+
+
+def _daily_hours(event: Event) -> dict[date, tuple[datetime, datetime]]:
     zone = ZoneInfo(event.timezone)
     days = [event.start_date + timedelta(days=n)
             for n in range((event.end_date - event.start_date).days + 1)]

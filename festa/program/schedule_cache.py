@@ -26,9 +26,10 @@ from flask import Response, abort, request
 from festa.core.cache import ENCODINGS, accepted_encoding, render_cache, send_document
 from festa.extensions import db
 from festa.i18n import current_language
-from festa.program.models import Event, ProgrammeVersion, Session
+from festa.program.models import Event, Session
 from festa.program.presentation import ScheduleFilters
 from festa.program.programme_listener import ProgrammeListener, listener_for
+from festa.program.programme_version import version_column
 
 _personal_checks: list[Callable[[int], bool]] = []
 
@@ -38,11 +39,6 @@ def register_personal_check(check: Callable[[int], bool]) -> None:
     own way: its page is then rendered for it alone, never cached nor served from cache."""
     if check not in _personal_checks:
         _personal_checks.append(check)
-
-
-def _version(event_id) -> sa.ScalarSelect:
-    return (sa.select(ProgrammeVersion.version)
-            .where(ProgrammeVersion.event_id == event_id).scalar_subquery())
 
 
 def _seats_taken(event_id) -> sa.ScalarSelect:
@@ -86,9 +82,9 @@ class ScheduleHead:
 
 # Built once: building a statement costs more than running it from the compiled cache.
 _published = (Event.slug == sa.bindparam("slug"), Event.published.is_(True))
-_PROGRAMME = sa.select(Event.id, _version(Event.id)).where(*_published)
+_PROGRAMME = sa.select(Event.id, version_column(Event.id)).where(*_published)
 _SCHEDULE = sa.select(Event.id, Event.timezone, Event.start_date, Event.end_date,
-                      _version(Event.id), _seats_taken(Event.id)).where(*_published)
+                      version_column(Event.id), _seats_taken(Event.id)).where(*_published)
 
 
 def _read_one(statement: sa.Select, slug: str) -> sa.Row | None:

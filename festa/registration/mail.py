@@ -14,17 +14,20 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from festa.extensions import db
 from festa.i18n import localized
 from festa.outbox.mail import MailPart, build_message, content_id, rendered_mail
 from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.outbox.services import DeliveryError, Rendered, enqueue, register_renderer
-from festa.program.models import Session
-from festa.registration.models import Registration
+from festa.program.models import Event, Session, SessionSpeaker
+from festa.program.programme_version import version_column
+from festa.registration.models import Registration, Reservation
 from festa.registration.tokens import manage_url
 from festa.registration.waitlist import waitlist_position
 from festa.tickets.calendar import ticket_calendar
@@ -105,8 +108,10 @@ def _waitlist_paragraphs(topic: str, registration, session, names: dict) -> tupl
                "know.")])
 
 
-def mail_content(registration, topic: str, session, lang: str) -> dict:
-    """Everything the mail templates need (call inside force_locale(lang))."""
+def mail_content(registration, topic: str, session, lang: str,
+                 programme_version: int | None = None) -> dict:
+    """Everything the mail templates need (call inside force_locale(lang)); the event's
+    programme version, when read with the registration, spares the calendar a query."""
     event = registration.event
     event_name = localized(event, "name")
     subject, heading, paragraphs = _paragraphs(topic, registration, session, event_name)
@@ -122,7 +127,7 @@ def mail_content(registration, topic: str, session, lang: str) -> dict:
     }
     if usable and topic in TICKET_TOPICS | CALENDAR_TOPICS:
         content["ticket_url"] = ticket_links(ticket)["url"]
-        content["ics"] = ticket_calendar(ticket)
+        content["ics"] = ticket_calendar(ticket, programme_version=programme_version)
     if usable and topic in TICKET_TOPICS:
         content["qr_png"] = qr_png(ticket.code)
     if topic not in {"cancelled", "ticket_revoked"}:
@@ -163,18 +168,45 @@ def queue_registration_mail(registration: Registration, topic: str,
                    params={"session_id": session.id} if session is not None else None)
 
 
+# Everything a mail shows of a registration: joined in, the event and its venue, the
+# ticket and the reservations; then, only for a registration holding some, their sessions
+# with rooms and tracks, and the sessions' speakers (a session's event is the
+# registration's, already loaded). Few tables per statement: PostgreSQL plans each one
+# anew (psycopg forgets its prepared statements at every rollback), and planning a join of
+# ten tables cost more than two short statements.
+_MAIL_LOAD = (
+    joinedload(Registration.event).joinedload(Event.venue),
+    joinedload(Registration.ticket),
+    joinedload(Registration.reservations).selectinload(Reservation.session).options(
+        joinedload(Session.room), joinedload(Session.track),
+        selectinload(Session.speaker_roles).joinedload(SessionSpeaker.speaker)),
+)
+
+
+def _registration_for_mail(registration_id: int) -> tuple[Registration | None, int | None]:
+    """The registration with all its mail shows, and its event's programme version: one
+    statement, three when the registration holds seats in sessions, whatever the event's
+    size."""
+    row = db.session.execute(
+        sa.select(Registration, version_column(Registration.event_id))
+        .where(Registration.id == registration_id).options(*_MAIL_LOAD)
+        .execution_options(populate_existing=True)
+    ).unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def render_registration_mail(message: OutboxMessage) -> Rendered:
     """The whole mail of a queued row, from the database as it is now, in the attendee's
     language (the outbox's renderer for registration topics)."""
-    registration = (db.session.get(Registration, message.registration_id)
-                    if message.registration_id else None)
+    registration, version = (_registration_for_mail(message.registration_id)
+                             if message.registration_id else (None, None))
     if registration is None:
         raise DeliveryError("the registration no longer exists", permanent=True)
     session_id = (message.params or {}).get("session_id")
     session = db.session.get(Session, session_id) if session_id else None
     lang = registration.locale if registration.locale in ("ko", "en") else "ko"
     with force_locale(lang):
-        content = mail_content(registration, message.topic, session, lang)
+        content = mail_content(registration, message.topic, session, lang, version)
         return rendered_mail(build_registration_message(registration, message.recipient,
                                                         content))
 

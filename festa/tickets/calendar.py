@@ -29,12 +29,14 @@ def venue_text(event: Event) -> str:
     return ", ".join(p for p in (localized(venue, "name"), localized(venue, "address")) if p)
 
 
-def day_vevents(ticket: Ticket, stamp: datetime) -> list[icalendar.Event]:
+def day_vevents(ticket: Ticket, stamp: datetime,
+                programme_version: int | None = None) -> list[icalendar.Event]:
     """One entry per festival day: from the day's first to its last session, or the whole
     day when it has no programme — not one entry spanning the nights in between."""
     event = ticket.event
     zone = ZoneInfo(event.timezone)
-    hours = daily_hours(event)  # not the sessions themselves: a mail per ticket renders this
+    # Not the sessions themselves: a mail per ticket renders this.
+    hours = daily_hours(event, programme_version)
     url = ticket_links(ticket)["url"]
     entries = []
     day = event.start_date
@@ -58,14 +60,17 @@ def day_vevents(ticket: Ticket, stamp: datetime) -> list[icalendar.Event]:
     return entries
 
 
-def ticket_calendar(ticket: Ticket, now: datetime | None = None) -> bytes:
+def ticket_calendar(ticket: Ticket, now: datetime | None = None,
+                    programme_version: int | None = None) -> bytes:
     """The event and the ticket's reserved sessions, times in the event's zone with its
-    VTIMEZONE (Asia/Seoul), so calendar apps anywhere show the right hour."""
+    VTIMEZONE (Asia/Seoul), so calendar apps anywhere show the right hour. The event's
+    programme version, when the caller read it, lets the festival days' hours come from
+    the render cache (festa.program.queries.daily_hours)."""
     event = ticket.event
     # The calendar's own UID stays the same on every download (icalendar makes a new one).
     cal = icalendar.Calendar.new(prodid=PRODID, name=localized(event, "name"), method="PUBLISH",
                                  uid=f"ticket-calendar-{ticket.id}@{feed_host()}")
-    for entry in day_vevents(ticket, now or utcnow()):
+    for entry in day_vevents(ticket, now or utcnow(), programme_version):
         cal.add_component(entry)
     for session in ticket.registration.confirmed_sessions():
         cal.add_component(session_vevent(session))

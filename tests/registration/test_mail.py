@@ -14,6 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from festa.extensions import db
+from festa.outbox.models import OutboxMessage
 from festa.outbox.services import deliver_due, rendered
 from festa.registration.mail import TOPICS, queue_registration_mail
 from festa.registration.services import registration_for_manage_token
@@ -170,3 +171,51 @@ def test_mail_arrives_at_the_smtp_server_intact(ticket, smtp_server):
     png = _attachments(korean)["ticket-qr.png"]
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))] == [ticket.code]
     assert icalendar.Calendar.from_ical(_attachments(english_mail)["festa.ics"]).walk("VEVENT")
+
+
+def _days(msg) -> list:
+    cal = icalendar.Calendar.from_ical(_attachments(msg)["festa.ics"])
+    return [(e.decoded("DTSTART"), e.decoded("DTEND")) for e in cal.walk("VEVENT")
+            if str(e["SUMMARY"]) == "AI 서울 페스타"]
+
+
+def test_inline_and_attached_qr_are_the_ticket_code(ticket):
+    msg = _parse(queue_registration_mail(ticket.registration, "confirmation"))
+    inline = [p for p in msg.walk() if p.get("Content-ID")][0].get_payload(decode=True)
+    assert inline == _attachments(msg)["ticket-qr.png"]
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(inline)))] == [
+        ticket.code]
+
+
+def test_mail_statements(ticket, count_queries):
+    """One statement for a registration without sessions once the festival days' hours
+    are known (per programme version), three with reserved sessions; none of them
+    grows with the event."""
+    event = ticket.event
+    plain = [make_ticket(event=event) for _ in range(2)]
+    db.session.commit()
+    messages = [queue_registration_mail(t.registration, "confirmation")
+                for t in (*plain, ticket)]  # the last one holds a seat in a session
+    db.session.commit()
+    counts = []
+    for message_id in [m.id for m in messages]:
+        db.session.expunge_all()  # nothing preloaded, as in the outbox worker
+        message = db.session.get(OutboxMessage, message_id)
+        with count_queries() as counter:
+            rendered(message)
+        counts.append(counter.count)
+    assert counts == [2, 1, 3], counts  # the first also reads the day hours
+
+
+def test_day_hours_follow_a_programme_change(ticket):
+    """The festival days' hours are kept per programme version: a session moved to
+    another hour shows in the next mail's calendar."""
+    workshop = ticket.registration.reservations[0].session
+    before = _days(_parse(queue_registration_mail(ticket.registration, "confirmation")))
+    assert before[0] == (workshop.starts_at, workshop.ends_at)
+    workshop.starts_at = seoul(ticket.event.start_date, 9)
+    workshop.ends_at = seoul(ticket.event.start_date, 18)
+    db.session.commit()
+    after = _days(_parse(queue_registration_mail(ticket.registration, "confirmation")))
+    assert after[0] == (seoul(ticket.event.start_date, 9), seoul(ticket.event.start_date, 18))
+    assert after[1:] == before[1:]
