@@ -13,6 +13,7 @@ and attachments go with it.
 from __future__ import annotations
 
 from email.message import EmailMessage
+from functools import cache
 
 import sqlalchemy as sa
 from flask import Flask, render_template
@@ -173,14 +174,17 @@ def queue_registration_mail(registration: Registration, topic: str,
 # with rooms and tracks, and the sessions' speakers (a session's event is the
 # registration's, already loaded). Few tables per statement: PostgreSQL plans each one
 # anew (psycopg forgets its prepared statements at every rollback), and planning a join of
-# ten tables cost more than two short statements.
-_MAIL_LOAD = (
-    joinedload(Registration.event).joinedload(Event.venue),
-    joinedload(Registration.ticket),
-    joinedload(Registration.reservations).selectinload(Reservation.session).options(
-        joinedload(Session.room), joinedload(Session.track),
-        selectinload(Session.speaker_roles).joinedload(SessionSpeaker.speaker)),
-)
+# ten tables cost more than two short statements. Made on first use: options name mapped
+# attributes, which must not configure the mappers while the app's models are imported.
+@cache
+def _mail_load() -> tuple:
+    return (
+        joinedload(Registration.event).joinedload(Event.venue),
+        joinedload(Registration.ticket),
+        joinedload(Registration.reservations).selectinload(Reservation.session).options(
+            joinedload(Session.room), joinedload(Session.track),
+            selectinload(Session.speaker_roles).joinedload(SessionSpeaker.speaker)),
+    )
 
 
 def _registration_for_mail(registration_id: int) -> tuple[Registration | None, int | None]:
@@ -189,7 +193,7 @@ def _registration_for_mail(registration_id: int) -> tuple[Registration | None, i
     size."""
     row = db.session.execute(
         sa.select(Registration, version_column(Registration.event_id))
-        .where(Registration.id == registration_id).options(*_MAIL_LOAD)
+        .where(Registration.id == registration_id).options(*_mail_load())
         .execution_options(populate_existing=True)
     ).unique().first()
     return (row[0], row[1]) if row is not None else (None, None)
