@@ -111,14 +111,47 @@ class SessionCookies(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
     def __init__(self) -> None:
-        self._made: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+        self._made: tuple[tuple, SignedPerSecond | None] | None = None
 
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+    def get_signing_serializer(self, app: Flask) -> SignedPerSecond | None:
         keys = (tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
         made = self._made
         if made is None or made[0] != keys:
-            made = self._made = (keys, super().get_signing_serializer(app))
+            serializer = super().get_signing_serializer(app)
+            made = self._made = (keys, serializer and SignedPerSecond(serializer))
         return made[1]
+
+
+class SignedPerSecond:
+    """A session serializer that signs the same plain session once per second. The
+    signature's timestamp counts whole seconds, so within one second the same content
+    signs to the same bytes; visitors choosing a language (`?lang=`, remembered in the
+    session) carry one of a few such sessions, and each of their requests signed it anew."""
+
+    _PLAIN = (str, int, float, bool, type(None))
+    _MAX_KEPT = 256  # per second
+
+    def __init__(self, serializer: URLSafeTimedSerializer) -> None:
+        self._serializer = serializer
+        self._second = 0
+        self._signed: dict[str, str] = {}
+
+    def loads(self, *args, **kwargs):
+        return self._serializer.loads(*args, **kwargs)
+
+    def dumps(self, obj: dict) -> str:
+        if not all(type(value) in self._PLAIN for value in obj.values()):
+            return self._serializer.dumps(obj)
+        key = repr(obj)  # tells False from 0 and "1" from 1, unlike the values themselves
+        now = int(time.time())
+        if now != self._second:
+            self._second, self._signed = now, {}
+        signed = self._signed.get(key)
+        if signed is None:
+            signed = self._serializer.dumps(obj)
+            if len(self._signed) < self._MAX_KEPT:
+                self._signed[key] = signed
+        return signed
 
 
 def _stamp_login(sender, user, **extra) -> None:

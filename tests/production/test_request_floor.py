@@ -5,6 +5,8 @@ coroutine check come out as before."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import session
 
@@ -130,3 +132,31 @@ def test_metrics_keep_the_exporters_names_and_leave_out_static_files(client):
             '{method="GET",status="404",url_rule="None"} 1.0') in text
     assert 'flask_http_request_total{method="GET",status="404"} 1.0' in text
     assert "/static/" not in text and 'url_rule="/metrics"' not in text
+
+
+def test_a_session_is_signed_once_per_second_and_reads_back(app, monkeypatch):
+    serializer = app.session_interface.get_signing_serializer(app)
+    signings = []
+    sign = serializer._serializer.dumps
+    monkeypatch.setattr(serializer._serializer, "dumps",
+                        lambda obj: signings.append(obj) or sign(obj))
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    first = serializer.dumps({"lang": "en"})
+    assert serializer.dumps({"lang": "en"}) == first and len(signings) == 1
+    now[0] += 1
+    assert serializer.dumps({"lang": "en"}) != first and len(signings) == 2
+    assert serializer.loads(first, max_age=None) == {"lang": "en"}
+    # Values that compare equal but serialize differently are signed apart.
+    assert serializer.loads(serializer.dumps({"_fresh": False})) == {"_fresh": False}
+    assert serializer.loads(serializer.dumps({"_fresh": 0})) == {"_fresh": 0}
+    assert serializer.loads(serializer.dumps({"n": [1, 2]})) == {"n": [1, 2]}
+
+
+def test_visitors_choosing_a_language_get_a_cookie_that_keeps_it(app):
+    for _ in range(3):  # each a new visitor, within the same second or not
+        visitor = app.test_client()
+        chosen = visitor.get("/?lang=en")
+        assert "session=" in chosen.headers["Set-Cookie"]
+        with visitor.session_transaction() as kept:
+            assert kept["lang"] == "en"
