@@ -28,7 +28,8 @@ event_created = festa_signals.signal("event-created")
 # raises FestaError; then nothing is deleted.
 event_deleting = festa_signals.signal("event-deleting")
 
-# sender: the Registration, just added (flushed, with its status and reservations).
+# sender: the Registration, just recorded (with its status and reservations). A new
+# registration asks `listening(registration_created, event_id=…)` first (see below).
 registration_created = festa_signals.signal("registration-created")
 # sender: the Registration, just cancelled (or anonymised before its event).
 registration_cancelled = festa_signals.signal("registration-cancelled")

@@ -13,6 +13,7 @@ from festa.api import ErrorSchema
 from festa.api.auth import bearer_token, organizer_or_none, require_team
 from festa.api.fields import Email, Text
 from festa.core.inputs import MAX_ID, MAX_JSON_INT
+from festa.core.transactions import read_in_autocommit
 from festa.errors import FestaError
 from festa.extensions import db, limiter
 from festa.registration import queries, services
@@ -96,13 +97,14 @@ class RegistrationBody(ma.Schema):
 @blp.alt_response(429, schema=ErrorSchema, description="rate_limited")
 def create_registration(data: dict, slug: str):
     """Register for an event: confirmed with a ticket, or waitlisted (ticket null)."""
+    read_in_autocommit()  # the registration is written by one statement of its own
     event, questions, ticket_id = event_to_register_for(slug)
-    registration, position = services.register_placed(
+    registered = services.register_placed(
         event, data["name"], data["email"], data["organization"], data["locale"],
         data["sessions"], data["consent"], source="api", answers=data["answers"],
         questions=questions, ticket_id=ticket_id,
     )
-    return queries.api_body(registration, position)
+    return queries.api_body(*registered)
 
 
 def _authorised_registration(registration_id: int) -> tuple[Registration, object]:

@@ -73,6 +73,29 @@ def read_alone(read: Callable[[], T]) -> T:
             session.rollback()  # it only read: nothing to keep
 
 
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def read_in_autocommit() -> None:
+    """On PostgreSQL, run what the session reads next on a connection in autocommit (no
+    BEGIN, no COMMIT round trip), for a request that reads and then writes everything in
+    one statement of its own (a registration: festa.registration.recording). Before
+    writes that must share a transaction the caller ends it (`commit_keeping_state`, no
+    round trip then). Nothing changes when the session has a transaction going already, or
+    on SQLite (whose writer must hold its lock from the first write to the commit)."""
+    session = db.session()
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options=AUTOCOMMIT)
+
+
+def autocommitting() -> bool:
+    """Whether the session's transaction runs in autocommit (`read_in_autocommit`)."""
+    session = db.session()
+    return (session.in_transaction()
+            and session.connection().get_execution_options().get("isolation_level")
+            == AUTOCOMMIT["isolation_level"])
+
+
 @contextmanager
 def rehearsal() -> Iterator[None]:
     """Run services for their answer only (an import's preview): inside, they join one

@@ -50,7 +50,7 @@ def split_by_date(events: list[Event], today: date) -> tuple[list[Event], list[E
     return upcoming, past
 
 
-def published_event(slug: str) -> sa.Select:
+def published_event(slug: str | sa.BindParameter[str]) -> sa.Select:
     """SELECT the published event with this slug (a caller may add columns to read with it)."""
     return sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
 

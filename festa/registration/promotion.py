@@ -1,20 +1,16 @@
 """Moving people up: free seats go to the first in line, who get a ticket and a mail.
 
-One window stays open by design: a registration inserted as waitlisted (its UPDATE matched
-nothing, so it took no lock) may commit just after a cancellation freed a seat and found
-nobody waiting. `fill_from_waitlist` closes it: idempotent, it runs after every waitlisting
-and every cancellation, each time in a transaction of its own. Locks follow the order
+A new registration locks the event's counter row (and a chosen session's) even when it
+only joins the waitlist (festa.registration.recording), so a cancellation's fill sees it or
+it sees the freed seat. `fill_from_waitlist` is idempotent and runs after every
+cancellation, each time in a transaction of its own. Locks follow the order
 explained in festa.registration.seat_counters.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from types import SimpleNamespace
-
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
 
 from festa.dbtypes import utcnow
 from festa.extensions import db
@@ -22,7 +18,7 @@ from festa.program.models import Event, Session
 from festa.registration import seat_counters
 from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Registration, RegistrationStatus, Reservation
-from festa.registration.waitlist import event_ahead, session_queue
+from festa.registration.waitlist import session_queue
 from festa.tickets.services import issue_ticket
 
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -129,50 +125,6 @@ def settle(event_id: int | None, session_ids: set[int] | list[int]) -> None:
 def _fill_failed() -> None:
     db.session.rollback()
     current_app.logger.exception("waitlist fill failed; it runs again with the next change")
-
-
-@cache
-def _after_waitlisting() -> sa.Select:
-    """The follow-up of a waitlisting (settle_waitlisted), built once (at first use: the
-    mappers are configured then): whether the event has a seat free, the registration's
-    status, and how many wait ahead of it."""
-    event_id, registration_id = sa.bindparam("event_id"), sa.bindparam("registration_id")
-    me = aliased(Registration)  # the count reads registrations, not correlated to this one
-    place = SimpleNamespace(waitlisted_at=sa.bindparam("waitlisted_at"), id=registration_id)
-    return sa.select(
-        sa.select(seat_counters.has_free_seat(Event)).where(Event.id == event_id)
-        .scalar_subquery(),
-        me.status,
-        event_ahead(event_id, place).scalar_subquery(),
-    ).where(me.id == registration_id)
-
-
-def settle_waitlisted(registration: Registration) -> int | None:
-    """`settle` after a new registration (with no session reservations) was waitlisted and
-    committed, in one statement when nothing is to be filled; returns its place on the
-    event's waitlist, or None when its state was read again (expired) since.
-
-    The statement reads whether the event has a seat free, the registration's status and
-    how many wait ahead of it. A read of the committed counter answers as `take_seat`'s
-    UPDATE would (on PostgreSQL an UPDATE whose condition is false for the committed row
-    skips it without waiting; SQLite reads the committed database), so only a free seat
-    needs the fill. Moved on meanwhile (another change's fill promoted it): read again.
-    """
-    event_id = registration.event_id
-    try:
-        seat_free, status, ahead = db.session.execute(_after_waitlisting(), {
-            "event_id": event_id, "registration_id": registration.id,
-            "waitlisted_at": registration.waitlisted_at}).one()
-    except sa.exc.SQLAlchemyError:  # as in settle: committed already, the next fill will do
-        _fill_failed()
-        return None
-    if seat_free:
-        settle(event_id, ())  # commits: everything is read again
-        return None
-    if status != WAITLISTED:
-        db.session.expire(registration)
-        return None
-    return ahead + 1
 
 
 def fill_all(event: Event) -> int:

@@ -35,10 +35,12 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
-def session_view(reservation: Reservation) -> dict:
-    """{"id", "status", "position"?} of one session reservation."""
+def session_view(reservation: Reservation, positions: Mapping[int, int] | None = None) -> dict:
+    """{"id", "status", "position"?} of one session reservation. `positions`: places in
+    sessions' lines ({session id: place}) when the caller read them already."""
     view = {"id": reservation.session_id, "status": reservation.status}
-    position = session_position(reservation)
+    position = (positions.get(reservation.session_id) if positions is not None
+                else session_position(reservation))
     if position is not None:
         view["position"] = position
     return view
@@ -52,15 +54,18 @@ def active_reservations(registration: Registration) -> list[Reservation]:
     )
 
 
-def registration_view(registration: Registration, position: int | None = None) -> dict:
-    """{"id", "status", "position"?, "sessions": [...]} with current statuses. `position`:
-    the place on the event's waitlist when the caller read it already."""
+def registration_view(registration: Registration, position: int | None = None,
+                      session_positions: Mapping[int, int] | None = None) -> dict:
+    """{"id", "status", "position"?, "sessions": [...]} with current statuses. `position`,
+    `session_positions`: the places on the event's and the sessions' waitlists when the
+    caller read them already (see register_placed)."""
     view = {"id": registration.id, "status": registration.status}
-    if position is None:
+    if position is None and session_positions is None:
         position = event_position(registration)
     if position is not None:
         view["position"] = position
-    view["sessions"] = [session_view(r) for r in active_reservations(registration)]
+    view["sessions"] = [session_view(r, session_positions)
+                        for r in active_reservations(registration)]
     return view
 
 
@@ -72,15 +77,17 @@ def valid_ticket(registration: Registration):
     return ticket if ticket.status == TicketStatus.VALID else None
 
 
-def api_body(registration: Registration, position: int | None = None) -> dict:
-    """The contract's registration body (POST 201, GET, DELETE); `position` as for
+def api_body(registration: Registration, position: int | None = None,
+             session_positions: Mapping[int, int] | None = None) -> dict:
+    """The contract's registration body (POST 201, GET, DELETE); the places as for
     registration_view."""
     ticket = valid_ticket(registration)
+    token = manage_token(registration)
     return {
-        "registration": registration_view(registration, position),
+        "registration": registration_view(registration, position, session_positions),
         "ticket": ticket_links(ticket) if ticket else None,
-        "manage_url": manage_url(registration),
-        "manage_token": manage_token(registration),
+        "manage_url": manage_url(registration, token),
+        "manage_token": token,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -58,15 +59,23 @@ class EventToRegister(NamedTuple):
 def event_to_register_for(slug: str) -> EventToRegister:
     """What registering over the API reads first, in one statement for an event that asks
     no questions: the published event with this slug (404 otherwise), whether it asks
-    questions, and (PostgreSQL) a ticket id when a seat looks free — the very condition
-    `placement.hope_for_seats` reads from this row."""
-    asks = sa.exists().where(Question.event_id == Event.id, Question.retired_at.is_(None))
-    row = db.session.execute(published_event(slug).add_columns(
-        asks, ticket_id_ahead(seat_counters.has_free_seat(Event)))).first()
+    questions, and (PostgreSQL) a ticket id when a seat looks free (festa.registration.
+    recording asks for one when the seat turns out free after all)."""
+    statement = _event_to_register(db.session.get_bind().dialect.name)
+    row = db.session.execute(statement, {"slug": slug}).first()
     if row is None:
         abort(404)
     event, asks, ticket_id = row
     return EventToRegister(event, event_questions(event.id) if asks else [], ticket_id)
+
+
+@cache
+def _event_to_register(dialect: str) -> sa.Select:
+    """event_to_register_for's statement, built once per database kind (at first use: the
+    mappers are configured then)."""
+    asks = sa.exists().where(Question.event_id == Event.id, Question.retired_at.is_(None))
+    return published_event(sa.bindparam("slug")).add_columns(
+        asks, ticket_id_ahead(seat_counters.has_free_seat(Event)))
 
 
 def normal_email(email: str) -> str:

@@ -51,7 +51,7 @@ def _counter_update(model: CounterModel, row_id: int, *conditions, **values) -> 
     return db.session.execute(statement).rowcount
 
 
-def _expire(model: CounterModel, row_id: int) -> None:
+def forget_count(model: CounterModel, row_id: int) -> None:
     """Loaded copies of the row forget their counter; the next read sees the database."""
     obj = db.session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row_id,)))
     if obj is not None:
@@ -68,27 +68,14 @@ def take_seat(model: CounterModel, row_id: int) -> bool:
     taken = _counter_update(
         model, row_id, has_free_seat(model), seats_taken=model.seats_taken + 1,
     ) == 1
-    _expire(model, row_id)
+    forget_count(model, row_id)
     return taken
 
 
 def release_seat(model: CounterModel, row_id: int) -> None:
     """Give one seat back (never below zero)."""
     _counter_update(model, row_id, model.seats_taken > 0, seats_taken=model.seats_taken - 1)
-    _expire(model, row_id)
-
-
-def looks_free(model: CounterModel, row_id: int) -> bool:
-    """Whether a seat seems free right now: a plain read that only chooses what to prepare;
-    `take_seat` decides. The copy this request loaded already will do (no query)."""
-    obj = db.session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row_id,)))
-    if obj is not None and not sa.inspect(obj).unloaded & {"capacity", "seats_taken"}:
-        capacity, taken = obj.capacity, obj.seats_taken
-    else:
-        capacity, taken = db.session.execute(
-            sa.select(model.capacity, model.seats_taken).where(model.id == row_id)
-        ).one()
-    return capacity is None or taken < capacity
+    forget_count(model, row_id)
 
 
 def lock_counter(model: CounterModel, row_id: int) -> None:

@@ -16,10 +16,11 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from flask_babel import gettext as _
+from sqlalchemy.orm import make_transient_to_detached
 
 from festa.audit.services import record
 from festa.auth.models import User
-from festa.core.transactions import commit_keeping_state
+from festa.core.transactions import autocommitting, commit_keeping_state
 from festa.dbtypes import utcnow
 from festa.errors import FestaError
 from festa.extensions import db
@@ -27,7 +28,7 @@ from festa.observability import metrics
 from festa.outbox.models import OutboxKind, OutboxMessage
 from festa.program.models import Event, Session
 from festa.program.queries import event_bounds, registration_open
-from festa.registration import placement, promotion, seat_counters
+from festa.registration import promotion, seat_counters
 from festa.registration.mail import queue_registration_mail
 from festa.registration.models import Bookmark, Registration, RegistrationStatus, Reservation
 from festa.registration.questions.answers import (
@@ -44,6 +45,7 @@ from festa.registration.questions.rules import (
     event_questions,
     fields_message,
 )
+from festa.registration.recording import CONSENT_VERSION, NewRegistration, record_registration
 from festa.registration.reservations import drop, drop_reservation, reserve_session
 from festa.registration.rules import (
     already_registered,
@@ -55,8 +57,14 @@ from festa.registration.rules import (
 )
 from festa.registration.tokens import manage_token, manage_url, registration_for_manage_token
 from festa.registration.waitlist import waitlist_position
-from festa.signals import registration_cancelled, registration_erased, send
-from festa.tickets.models import TicketStatus
+from festa.signals import (
+    listening,
+    registration_cancelled,
+    registration_created,
+    registration_erased,
+    send,
+)
+from festa.tickets.models import Ticket, TicketStatus
 from festa.tickets.services import revoke_ticket
 
 __all__ = [
@@ -73,15 +81,16 @@ SOURCES = ("online", "api", "walk-in")
 
 
 class Registered(NamedTuple):
-    """A new registration, as committed, and its place on the event's waitlist when that
-    was read with the commit's follow-up (None: ask `waitlist_position`)."""
+    """A new registration, as committed, its place on the event's waitlist and its places
+    in sessions' lines ({session id: place}), read when it was recorded."""
 
     registration: Registration
     position: int | None = None
+    session_positions: dict[int, int] = {}
 
 
 def register(event: Event, *args, **kwargs) -> Registration:
-    """`register_placed` without the place (same arguments)."""
+    """`register_placed` without the places (same arguments)."""
     return register_placed(event, *args, **kwargs).registration
 
 
@@ -99,8 +108,10 @@ def register_placed(event: Event, name: str, email: str, organization: str = "",
     the event's questions when the caller read them already (`event_questions`);
     `ticket_id`: an id taken ahead for the ticket (rules.event_to_register_for).
 
-    The registration returned keeps the state it was committed with (nothing is read
-    again for the answer) unless the waitlist fills after the commit changed something.
+    Seats, registration, reservations, ticket and mail are decided and written by one
+    statement (festa.registration.recording); answers, webhooks and the audit entry join
+    its transaction when there are any, else it commits alone. The registration returned
+    holds the state it was committed with (nothing is read again for the answer).
     """
     if by is None and not registration_open(event):
         raise FestaError("registration_closed", _("Registration for this event is closed."),
@@ -109,35 +120,78 @@ def register_placed(event: Event, name: str, email: str, organization: str = "",
         raise ValueError(f"unknown registration source {source!r}")
     values, sessions, cleaned, questions = validated(event, name, email, organization, locale,
                                                      session_ids, consent, answers, questions)
-    reservations = [Reservation(session=session, status=WAITLISTED)
-                    for session in sessions]  # ascending id: the lock order of seat_counters.py
-    # A new registration has these reservations and no ticket: said here, nothing is
-    # loaded for them later.
-    registration = Registration(event_id=event.id, status=WAITLISTED, source=source,
-                                consent_at=utcnow(), agenda_token=secrets.token_urlsafe(24),
-                                reservations=reservations, ticket=None,
-                                answers=new_answers(cleaned, questions), **values)
-    hoped = placement.hope_for_seats(registration, reservations)
-    db.session.add(registration)
+    new = NewRegistration(event_id=event.id, source=source,
+                          agenda_token=secrets.token_urlsafe(24), now=utcnow(),
+                          session_ids=tuple(s.id for s in sessions), ticket_id=ticket_id,
+                          **values)
+    alone = (not cleaned and by is None
+             and not listening(registration_created, event_id=event.id))
+    if autocommitting() != alone and db.session().in_transaction():
+        # the reads' transaction ends: the statement runs alone, or (ending autocommit)
+        # what joins it shares a real transaction
+        commit_keeping_state()
     try:
-        db.session.flush()  # the unique (event, email) constraint: registered already?
+        recorded = record_registration(new, alone=alone)
     except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise already_registered() from error
-    placement.seat_new_registration(registration, reservations, hoped, by, ticket_id)
-    try:  # after the seats: the lock order of festa.registration.questions.answers
-        change_places(limited_choice_ids(registration.answers), ())
+    registration = _as_committed(new, recorded, sessions)
+    if not alone:
+        _join_transaction(registration, cleaned, questions, by)
+    if not recorded.committed:
+        commit_keeping_state()
+    metrics.count_registration(recorded.status)
+    return Registered(registration, recorded.position,
+                      {s.session_id: s.position for s in recorded.sessions
+                       if s.position is not None})
+
+
+def _join_transaction(registration: Registration, cleaned: dict, questions: list,
+                      by: User | None) -> None:
+    """What joins the registration's transaction: the answers (limited choices' places
+    after the seats: the lock order of festa.registration.questions.answers), the rows of
+    the registration_created listeners (webhooks), the organizer's audit entry."""
+    answers = new_answers(cleaned, questions)
+    for answer in answers:
+        answer.registration_id = registration.id
+    db.session.add_all(answers)
+    try:
+        change_places(limited_choice_ids(answers), ())
     except FestaError:
         db.session.rollback()
         raise
-    status = registration.status
-    waiting = [r.session_id for r in reservations if r.status == WAITLISTED]
-    commit_keeping_state()
-    metrics.count_registration(status)
-    if status == WAITLISTED and not reservations:
-        return Registered(registration, promotion.settle_waitlisted(registration))
-    promotion.settle(event.id if status == WAITLISTED else None, waiting)
-    return Registered(registration)
+    send(registration_created, registration)
+    if by is not None:
+        record("registration.create", registration, user_id=by.id,
+               details={"source": registration.source, "status": registration.status})
+
+
+def _as_committed(new: NewRegistration, recorded, sessions: list[Session]) -> Registration:
+    """The rows just written, as objects of this session (as if loaded: no SQL)."""
+    by_id = {s.id: s for s in sessions}
+    now = new.now
+    reservations = [Reservation(id=seat.reservation_id, registration_id=recorded.id,
+                                session_id=seat.session_id, session=by_id[seat.session_id],
+                                status=seat.status, waitlisted_at=seat.waitlisted_at,
+                                created_at=now, updated_at=now)
+                    for seat in recorded.sessions]
+    ticket = None
+    if recorded.ticket is not None:
+        ticket_id, code, key_id = recorded.ticket
+        ticket = Ticket(id=ticket_id, registration_id=recorded.id, event_id=new.event_id,
+                        code=code, key_id=key_id, status=TicketStatus.VALID, issued_at=now,
+                        revoked_at=None, revoked_reason="")
+    registration = Registration(
+        id=recorded.id, event_id=new.event_id, name=new.name, email=new.email,
+        organization=new.organization, locale=new.locale, status=recorded.status,
+        waitlisted_at=recorded.waitlisted_at, source=new.source, consent_at=now,
+        consent_version=CONSENT_VERSION, secret_version=0, agenda_token=new.agenda_token,
+        created_at=now, updated_at=now, cancelled_at=None, anonymized_at=None,
+        reservations=reservations, ticket=ticket)
+    for obj in (*reservations, *([ticket] if ticket else ()), registration):
+        make_transient_to_detached(obj)
+    db.session.add(registration)
+    return registration
 
 
 def _cancel(registration: Registration, reason: str) -> set[int] | None:

@@ -34,9 +34,10 @@ def manage_token(registration: Registration) -> str:
     return _serializer().dumps({"r": registration.id, "v": registration.secret_version})
 
 
-def manage_url(registration: Registration) -> str:
-    """The absolute self-service link (FESTA_BASE_URL) for mails, pages and the API."""
-    return absolute_url(f"/registrations/manage/{manage_token(registration)}")
+def manage_url(registration: Registration, token: str | None = None) -> str:
+    """The absolute self-service link (FESTA_BASE_URL) for mails, pages and the API;
+    `token`: the registration's manage token when the caller made one already."""
+    return absolute_url(f"/registrations/manage/{token or manage_token(registration)}")
 
 
 def _invalid() -> FestaError:

@@ -268,6 +268,13 @@ def listens_for_checkin(*, event_id: int, **_facts) -> bool:
     return bool(subscribers(event_id, "checkin.created"))
 
 
+def listens_for_registration(*, event_id: int, **_facts) -> bool:
+    """Whether `on_registration_created` would queue a call at this event (what that
+    receiver reads), asked before the registration is recorded (festa.registration.
+    recording: alone when nobody listens)."""
+    return bool(subscribers(event_id, "registration.created"))
+
+
 def on_checkin_created(scan, *, ticket, checkpoint, **_data) -> list[OutboxMessage]:
     return queue_event(checkpoint.event_id, "checkin.created",
                        {"scan_id": scan.id, "registration_id": ticket.registration_id})
@@ -311,7 +318,8 @@ def init_app(app: Flask) -> None:
     # The registration page names the receivers in its privacy notice; it asks through
     # this template global rather than importing an area above its own.
     app.add_template_global(recipients, "webhook_recipients")
-    signals.registration_created.connect(on_registration_created)
+    signals.connect(signals.registration_created, on_registration_created,
+                    listens=listens_for_registration)
     signals.registration_cancelled.connect(on_registration_cancelled)
     signals.connect(signals.checkin_created, on_checkin_created, listens=listens_for_checkin)
     signals.registration_erased.connect(forget_registration)

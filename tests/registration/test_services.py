@@ -249,31 +249,15 @@ def test_fill_from_waitlist_is_idempotent_and_closes_the_race(event):
     assert_counters_match(event)
 
 
-def test_losing_the_last_seat_after_preparing_throws_the_ticket_away(event, monkeypatch):
-    """The plain read said "free" but the conditional UPDATE found the event full."""
-    from festa.registration import seat_counters
-    from festa.tickets.models import Ticket
-
-    for _ in range(2):
-        services.register(event, **person())
-    monkeypatch.setattr(seat_counters, "looks_free", lambda model, row_id: True)
-    late = services.register(event, **person())
-    assert late.status == "waitlisted" and late.ticket is None
-    assert [m.topic for m in mails(registration=late)] == ["waitlisted"]
-    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 2
-    assert_counters_match(event)
-
-
-def test_session_filling_up_meanwhile_rewrites_the_mail(event, workshop, monkeypatch):
-    from festa.registration import seat_counters
-
+def test_a_full_session_keeps_the_event_seat_and_waits_in_line(event, workshop):
     event.capacity = None
     db.session.commit()
     services.register(event, **person(), session_ids=[workshop.id])
-    monkeypatch.setattr(seat_counters, "looks_free", lambda model, row_id: True)
-    late = services.register(event, **person(), session_ids=[workshop.id])
+    registered = services.register_placed(event, **person(), session_ids=[workshop.id])
+    late = registered.registration
     assert late.status == "confirmed"
     assert late.reservations[0].status == "waitlisted"
+    assert registered.session_positions == {workshop.id: 1}
     assert services.waitlist_position(late, workshop) == 1
     assert [m.topic for m in mails(registration=late)] == ["confirmation"]
     assert_counters_match(event)
@@ -335,20 +319,3 @@ def test_cli_fills_waitlists_left_behind(event, runner):
     assert_counters_match(event)
 
 
-def test_a_failing_fill_after_commit_keeps_the_registration(event, monkeypatch, caplog):
-    import sqlalchemy as sa
-
-    from festa.registration import promotion
-
-    def broken(target):
-        raise sa.exc.OperationalError("SELECT 1", {}, Exception("database went away"))
-
-    for _ in range(2):
-        services.register(event, **person())
-    monkeypatch.setattr(promotion, "fill_from_waitlist", broken)
-    # The event is full: the follow-up of a waitlisting reads the counter (and the place in
-    # line) before filling anything; that read fails the same way.
-    monkeypatch.setattr(promotion, "_after_waitlisting", lambda: sa.text("SELECT nothing"))
-    registration = services.register(event, **person())
-    assert registration.status == "waitlisted" and registration.id
-    assert "waitlist fill failed" in caplog.text
