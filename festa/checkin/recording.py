@@ -42,6 +42,7 @@ from festa.checkin.presence import (
     release_presence,
     restore_rooms,
 )
+from festa.core.transactions import AUTOCOMMIT
 from festa.extensions import db
 from festa.registration.models import Registration, RegistrationStatus, Reservation
 from festa.tickets.models import Ticket, TicketStatus
@@ -97,7 +98,7 @@ def record_scan(request: ScanRequest, *, alone: bool = False) -> Decision:
     if not alone:
         return _answer(db.session.connection().exec_driver_sql(
             FESTA_SCAN, _arguments(request)).scalar_one())
-    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with bind.connect().execution_options(**AUTOCOMMIT) as connection:
         answer = connection.exec_driver_sql(FESTA_SCAN, _arguments(request)).scalar_one()
     return replace(_answer(answer), committed=True)
 

@@ -67,10 +67,15 @@ def read_alone(read: Callable[[], T]) -> T:
     if session.in_transaction():
         return read()
     try:
-        return read()
-    finally:
-        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-            session.rollback()  # it only read: nothing to keep
+        value = read()
+    except BaseException:
+        session.rollback()
+        raise
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        # It only read; COMMIT rather than ROLLBACK all the same: psycopg forgets every
+        # statement it prepared on the connection at a ROLLBACK (DEALLOCATE ALL).
+        session.commit()
+    return value
 
 
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import Response, abort, request
 
 from festa.core.cache import ENCODINGS, accepted_encoding, render_cache, send_document
+from festa.core.transactions import AUTOCOMMIT
 from festa.extensions import db
 from festa.i18n import current_language
 from festa.program.models import Event, Session
@@ -91,7 +92,7 @@ def _read_one(statement: sa.Select, slug: str) -> sa.Row | None:
     """The statement's row for a published event's slug (None when none), on a connection
     of its own in autocommit: one statement is a consistent read, and without the
     session's transaction there is no BEGIN before it nor ROLLBACK after."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with db.engine.connect().execution_options(**AUTOCOMMIT) as connection:
         return connection.execute(statement, {"slug": slug}).first()
 
 

@@ -12,10 +12,15 @@ def test_a_load_ends_the_read_it_started(app):
     event_id = make_event().id
     db.session.commit()
     db.session.remove()
+    ended: list[str] = []
+    sa.event.listen(db.engine, "commit", lambda _conn: ended.append("commit"))
+    sa.event.listen(db.engine, "rollback", lambda _conn: ended.append("rollback"))
     value = lookups().get(("test", event_id), lambda: db.session.scalar(
         sa.text("SELECT slug FROM events WHERE id = :id"), {"id": event_id}))
     assert value
     assert not db.session().in_transaction()
+    # a COMMIT: psycopg forgets the connection's prepared statements at every ROLLBACK
+    assert ended == ["commit"]
     assert lookups().get(("test", event_id), lambda: None) == value  # kept
 
 
